@@ -1,0 +1,471 @@
+"""Builds the model straight from the parser's reductions (Lark inline transformer).
+
+Each method is named after a rule of ``grammar/journey.lark`` and receives that rule's
+children: tokens, and what the methods of its sub-rules returned. The builder checks
+only what the grammar cannot say (an attribute given twice, a property modifier with no
+property, string escapes); value ranges and vocabularies are checked later, by
+:mod:`cjdsl.structure`, where they can be reported with suggestions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from lark import Token
+
+from . import model as m
+from .diagnostics import Diagnostic, Related, make
+from .span import Span
+from .strings import EscapeError, decode
+
+
+class Attr(NamedTuple):
+    """One attribute line: its key, value and span."""
+
+    key: str
+    value: Any
+    span: Span
+
+
+@dataclass(slots=True)
+class _PropHead:
+    name: str
+    type: m.PropertyType
+    span: Span
+
+
+#: Attributes that may be repeated; their values are collected into tuples.
+_REPEATED = frozenset(
+    {"goal", "persona_need", "concern", "interest", "event", "touchpoint", "pain", "opportunity"}
+)
+#: List attributes whose repeated lines merge into one list.
+_MERGED = frozenset({"allow", "persona", "intent", "next", "measures"})
+
+_WORDS = {"persona_need": "need", "tp_need": "need", "tp_channel": "channel"}
+
+
+class Builder:
+    """One builder per parser; :meth:`begin` resets it for each file."""
+
+    def __init__(self) -> None:
+        self.path = "<string>"
+        self.diagnostics: list[Diagnostic] = []
+        self.comments: list[Token] = []
+
+    def begin(self, path: str) -> None:
+        self.path = path
+        self.diagnostics = []
+        self.comments = []
+
+    # -- helpers -------------------------------------------------------------------
+    def span(self, tok: Token) -> Span:
+        return Span(
+            self.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 1,
+            tok.start_pos or 0, tok.end_pos or 0,
+        )
+
+    def text(self, tok: Token) -> str:
+        try:
+            return decode(str(tok))
+        except EscapeError as err:
+            start = (tok.start_pos or 0) + err.offset
+            line, column = tok.line or 1, (tok.column or 1) + err.offset
+            if "\n" in tok[: err.offset]:  # inside a multi-line string
+                before = tok[: err.offset]
+                line += before.count("\n")
+                column = len(before) - before.rfind("\n")
+            self.diagnostics.append(
+                make(
+                    "CJ005", str(err), Span(self.path, line, column, line, column + 2, start, start + 2),
+                    help='known escapes are \\" \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash',
+                )
+            )
+            return str(tok)[1:-1]
+
+    @staticmethod
+    def number(tok: Token) -> float:
+        text = str(tok)
+        return float(text) if "." in text else int(text)
+
+    def ref(self, tok: Token) -> m.Ref:
+        return m.Ref(str(tok), span=self.span(tok))
+
+    def refs(self, toks: list[Any]) -> tuple[m.Ref, ...]:
+        return tuple(self.ref(t) for t in toks if isinstance(t, Token) and t.type in ("NAME", "RULE_REF"))
+
+    def _attr(self, children: list[Any], key: str, value: Any) -> Attr:
+        return Attr(key, value, self.span(children[0]).to(self._last_span(children[-1])))
+
+    def _last_span(self, item: Any) -> Span:
+        if isinstance(item, Token):
+            return self.span(item)
+        if isinstance(item, Attr):
+            return item.span
+        return item.span  # type: ignore[no-any-return]
+
+    def _block(
+        self, children: list[Any], kind: str, allowed_in_header: int = 0
+    ) -> tuple[str, dict[str, Any], dict[str, Span], Span]:
+        """Collects a declaration's id, label and attributes.
+
+        Returns (id, values, spans, span). ``values`` maps attribute keys to values;
+        repeated keys hold lists. ``spans`` has "id", "header", "end" and one entry per
+        attribute (``key.N`` for the Nth value of a repeated one)."""
+        kw, name = children[0], children[1]
+        values: dict[str, Any] = {}
+        spans: dict[str, Span] = {"id": self.span(name)}
+        header_end: Span = self.span(name)
+        end: Span | None = None
+        for item in children[2:]:
+            if isinstance(item, Token):
+                if item.type == "LBRACE":
+                    header_end = self.span(item)
+                elif item.type == "RBRACE":
+                    end = self.span(item)
+                continue
+            if isinstance(item, Attr):
+                self._add(values, spans, item, kind)
+                if item.key in ("label", "phase", "channel_word") and end is None and "body" not in spans:
+                    header_end = item.span
+            else:  # nested declarations: touchpoint, pain, opportunity, event, property
+                self._add(values, spans, Attr(_kind_of(item), item, item.span), kind)
+        start = self.span(kw)
+        spans["header"] = start.to(header_end)
+        if end is not None:
+            spans["end"] = end
+        return str(name), values, spans, start.to(end or header_end)
+
+    def _add(self, values: dict[str, Any], spans: dict[str, Span], attr: Attr, kind: str) -> None:
+        key = attr.key
+        if key in _REPEATED:
+            bucket = values.setdefault(key, [])
+            spans[f"{key}.{len(bucket)}"] = attr.span
+            spans.setdefault(key, attr.span)
+            bucket.append(attr.value)
+        elif key in _MERGED:
+            values[key] = values.get(key, ()) + attr.value
+            spans.setdefault(key, attr.span)
+            spans[f"{key}.{len(values[key]) - len(attr.value)}"] = attr.span
+        elif key in values:
+            word = _WORDS.get(key, key)
+            self.diagnostics.append(
+                make(
+                    "CJ010", f"`{word}` is given twice in this {kind}", attr.span,
+                    help=f"a {kind} has one `{word}`; keep one of the two lines",
+                    related=[Related(spans[key], "first given here")],
+                )
+            )
+        else:
+            values[key] = attr.value
+            spans[key] = attr.span
+
+    # -- file ----------------------------------------------------------------------
+    def start(self, children: list[Any]) -> list[m.Item]:
+        return children
+
+    def include(self, c: list[Any]) -> m.Include:
+        return m.Include(self.text(c[1]), span=self.span(c[0]).to(self.span(c[1])))
+
+    def label(self, c: list[Any]) -> Attr:
+        return Attr("label", self.text(c[0]), self.span(c[0]))
+
+    # -- declarations ----------------------------------------------------------------
+    def journey(self, c: list[Any]) -> m.Journey:
+        id_, v, s, span = self._block(c, "journey")
+        return m.Journey(
+            id_, v.get("label"), v.get("version"), v.get("owner"), v.get("description"),
+            v.get("tags", ()), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    def persona(self, c: list[Any]) -> m.Persona:
+        id_, v, s, span = self._block(c, "persona")
+        return m.Persona(
+            id_, v.get("label"), v.get("role"), v.get("industry"), v.get("age"), v.get("gender"),
+            v.get("location"), tuple(v.get("goal", ())), tuple(v.get("persona_need", ())),
+            tuple(v.get("concern", ())), tuple(v.get("interest", ())), v.get("description"),
+            v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    def intent(self, c: list[Any]) -> m.Intent:
+        id_, v, s, span = self._block(c, "intent")
+        return m.Intent(id_, v.get("label"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+
+    def team(self, c: list[Any]) -> m.Team:
+        id_, v, s, span = self._block(c, "team")
+        return m.Team(id_, v.get("label"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+
+    def channel_word(self, c: list[Any]) -> Attr:
+        return Attr("channel_word", (str(c[0]),), self.span(c[0]))
+
+    def channel(self, c: list[Any]) -> m.Channel:
+        words = [a for a in c if isinstance(a, Attr) and a.key == "channel_word"]
+        rest = [a for a in c if not (isinstance(a, Attr) and a.key == "channel_word")]
+        id_, v, s, span = self._block(rest, "channel")
+        mode = kind = None
+        for w in words:
+            word = w.value[0]
+            if word in ("online", "offline") and mode is None and kind is None:
+                mode = word
+                s["mode"] = w.span
+            elif kind is None:
+                kind = word
+                s["kind"] = w.span
+            else:
+                self.diagnostics.append(
+                    make(
+                        "CJ012", f"unexpected word `{word}` after the channel's kind `{kind}`", w.span,
+                        help='a channel is `channel ID "Label" online|offline KIND`, for example `channel blog "Blog" online web`',
+                    )
+                )
+        if words:
+            s["header"] = s["header"].to(words[-1].span) if "end" not in s else s["header"]
+            if "end" not in s:
+                span = span.to(words[-1].span)
+        return m.Channel(id_, v.get("label"), mode, kind, v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+
+    def stage_phase(self, c: list[Any]) -> Attr:
+        return self._attr(c, "phase", str(c[1]))
+
+    def stage(self, c: list[Any]) -> m.Stage:
+        id_, v, s, span = self._block(c, "stage")
+        return m.Stage(
+            id_, v.get("label"), v.get("phase"), v.get("description"), tuple(v.get("touchpoint", ())),
+            tuple(v.get("pain", ())), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    def touchpoint(self, c: list[Any]) -> m.Touchpoint:
+        id_, v, s, span = self._block(c, "touchpoint")
+        emotion = v.get("emotion")
+        micro = v.get("micro_conversion")
+        return m.Touchpoint(
+            id_, v.get("label"), v.get("tp_channel"), v.get("persona", ()), v.get("intent", ()),
+            v.get("context"), v.get("tp_need"), v.get("customer_action"), v.get("company_action"),
+            emotion[0] if emotion else None, emotion[1] if emotion else None, v.get("rating"),
+            v.get("owner"), "entry" in v, micro is not None, micro[0] if micro else None,
+            v.get("next", ()), tuple(v.get("event", ())), tuple(v.get("pain", ())), v.get("description"),
+            v.get("allow", ()), span=span, spans=MappingProxyType(_rename(s, {"tp_channel": "channel", "tp_need": "need"})),
+        )
+
+    def pain(self, c: list[Any]) -> m.Pain:
+        id_, v, s, span = self._block(c, "pain point")
+        opportunities = [o for o in v.get("opportunity", ()) if isinstance(o, m.Opportunity)]
+        refs = tuple(o for o in v.get("opportunity", ()) if isinstance(o, m.Ref))
+        return m.Pain(
+            id_, v.get("label"), v.get("at"), v.get("severity"), v.get("cause"), v.get("description"),
+            tuple(opportunities), refs, v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    def opportunity(self, c: list[Any]) -> m.Opportunity | m.Ref:
+        if len(c) == 2:  # `opportunity ID` alone: a reference
+            return self.ref(c[1])
+        id_, v, s, span = self._block(c, "opportunity")
+        return m.Opportunity(
+            id_, v.get("label"), v.get("impact"), v.get("effort"), v.get("owner"), v.get("status"),
+            v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    def kpi(self, c: list[Any]) -> m.Kpi:
+        id_, v, s, span = self._block(c, "KPI")
+        return m.Kpi(
+            id_, v.get("label"), v.get("target"), v.get("measures", ()), v.get("funnel", ()),
+            v.get("owner"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+        )
+
+    # -- attributes ------------------------------------------------------------------
+    def _text_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
+        def build(self: Builder, c: list[Any]) -> Attr:
+            return self._attr(c, key, self.text(c[1]))
+
+        build.__name__ = key
+        return build
+
+    def _word_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
+        def build(self: Builder, c: list[Any]) -> Attr:
+            return self._attr(c, key, str(c[1]))
+
+        build.__name__ = key
+        return build
+
+    def _ref_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
+        def build(self: Builder, c: list[Any]) -> Attr:
+            return self._attr(c, key, self.ref(c[1]))
+
+        build.__name__ = key
+        return build
+
+    def _refs_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
+        def build(self: Builder, c: list[Any]) -> Attr:
+            return self._attr(c, key, self.refs(c[1:]))
+
+        build.__name__ = key
+        return build
+
+    version = _text_attr("version")
+    description = _text_attr("description")
+    role = _text_attr("role")
+    industry = _text_attr("industry")
+    gender = _text_attr("gender")
+    location = _text_attr("location")
+    goal = _text_attr("goal")
+    persona_need = _text_attr("persona_need")
+    concern = _text_attr("concern")
+    interest = _text_attr("interest")
+    context = _text_attr("context")
+    tp_need = _text_attr("tp_need")
+    customer_action = _text_attr("customer_action")
+    company_action = _text_attr("company_action")
+    target = _text_attr("target")
+    severity = _word_attr("severity")
+    cause = _word_attr("cause")
+    impact = _word_attr("impact")
+    effort = _word_attr("effort")
+    status = _word_attr("status")
+    owner = _ref_attr("owner")
+    tp_channel = _ref_attr("tp_channel")
+    at = _ref_attr("at")
+    tp_persona = _refs_attr("persona")
+    tp_intent = _refs_attr("intent")
+    next = _refs_attr("next")
+    measures = _refs_attr("measures")
+    funnel = _refs_attr("funnel")
+    allow = _refs_attr("allow")
+
+    def rule_ref(self, c: list[Any]) -> Token:
+        return c[0]  # type: ignore[no-any-return]
+
+    def tags(self, c: list[Any]) -> Attr:
+        return self._attr(c, "tags", tuple(self.text(t) for t in c[1:] if t.type == "STRING"))
+
+    def age(self, c: list[Any]) -> Attr:
+        return self._attr(c, "age", self.number(c[1]))
+
+    def rating(self, c: list[Any]) -> Attr:
+        return self._attr(c, "rating", self.number(c[1]))
+
+    def emotion(self, c: list[Any]) -> Attr:
+        feeling = self.text(c[2]) if len(c) > 2 else None
+        return self._attr(c, "emotion", (self.number(c[1]), feeling))
+
+    def entry(self, c: list[Any]) -> Attr:
+        return self._attr(c, "entry", True)
+
+    def micro_conversion(self, c: list[Any]) -> Attr:
+        return self._attr(c, "micro_conversion", (self.text(c[1]) if len(c) > 1 else None,))
+
+    # -- events ----------------------------------------------------------------------
+    def prop_name(self, c: list[Any]) -> Token:
+        return c[0]  # type: ignore[no-any-return]
+
+    def type_expr(self, c: list[Any]) -> m.PropertyType:
+        name = str(c[0])
+        args = [a for a in c[1:] if not (isinstance(a, Token) and a.type in ("LPAR", "RPAR", "COMMA"))]
+        values = tuple(self.text(a) for a in args if isinstance(a, Token))
+        items = [a for a in args if isinstance(a, m.PropertyType)]
+        end = self._last_span(c[-1])
+        return m.PropertyType(name, values, items[0] if items else None, len(args), span=self.span(c[0]).to(end))
+
+    def property(self, c: list[Any]) -> _PropHead:
+        return _PropHead(str(c[0]), c[1], self.span(c[0]).to(c[1].span))
+
+    def prop_required(self, c: list[Any]) -> Attr:
+        return self._attr(c, "required", True)
+
+    def prop_min(self, c: list[Any]) -> Attr:
+        return self._attr(c, "minimum", self.number(c[1]))
+
+    def prop_max(self, c: list[Any]) -> Attr:
+        return self._attr(c, "maximum", self.number(c[1]))
+
+    def prop_pattern(self, c: list[Any]) -> Attr:
+        return self._attr(c, "pattern", self.text(c[1]))
+
+    def prop_doc(self, c: list[Any]) -> Attr:
+        return Attr("doc", self.text(c[0]), self.span(c[0]))
+
+    def event(self, c: list[Any]) -> m.Event:
+        kw, name = c[0], c[1]
+        spans: dict[str, Span] = {"id": self.span(name)}
+        description: str | None = None
+        props: list[m.Property] = []
+        current: dict[str, Any] | None = None
+        end: Span | None = None
+        header_end = self.span(name)
+
+        def close() -> None:
+            if current is not None:
+                head: _PropHead = current.pop("_head")
+                pspans = current.pop("_spans")
+                span = head.span
+                for s in pspans.values():
+                    if s.end > span.end:
+                        span = span.to(s)
+                props.append(
+                    m.Property(
+                        head.name, head.type, current.get("required", False), current.get("doc"),
+                        current.get("minimum"), current.get("maximum"), current.get("pattern"),
+                        span=span, spans=MappingProxyType(pspans),
+                    )
+                )
+
+        for item in c[2:]:
+            if isinstance(item, Token):
+                if item.type == "LBRACE":
+                    header_end = self.span(item)
+                elif item.type == "RBRACE":
+                    end = self.span(item)
+            elif isinstance(item, _PropHead):
+                close()
+                current = {"_head": item, "_spans": {"name": item.span}}
+            elif item.key == "description":
+                close()
+                current = None
+                if description is not None:
+                    self.diagnostics.append(
+                        make("CJ010", "`description` is given twice in this event", item.span,
+                             help="an event has one `description`; keep one of the two lines",
+                             related=[Related(spans["description"], "first given here")])
+                    )
+                else:
+                    description = item.value
+                    spans["description"] = item.span
+            elif current is None:
+                word = {"minimum": "min", "maximum": "max", "doc": "a description string"}.get(item.key, item.key)
+                self.diagnostics.append(
+                    make(
+                        "CJ011", f"{'`' + word + '`' if item.key != 'doc' else word} does not follow a property", item.span,
+                        help='write modifiers after a property\'s type: `plan_id string required "Id of the plan"`'
+                        + ("; an event's own text is `description \"...\"`" if item.key == "doc" else ""),
+                    )
+                )
+            elif item.key in current:
+                word = {"minimum": "min", "maximum": "max", "doc": "description"}.get(item.key, item.key)
+                self.diagnostics.append(
+                    make("CJ010", f"`{word}` is given twice for property `{current['_head'].name}`", item.span,
+                         help="a property has each modifier at most once",
+                         related=[Related(current["_spans"][item.key], "first given here")])
+                )
+            else:
+                current[item.key] = item.value
+                current["_spans"][item.key] = item.span
+        close()
+        start = self.span(kw)
+        spans["header"] = start.to(header_end)
+        for i, p in enumerate(props):
+            spans[f"property.{i}"] = p.span
+        if end is not None:
+            spans["end"] = end
+        return m.Event(self.text(name), description, tuple(props),
+                       span=start.to(end or header_end), spans=MappingProxyType(spans))
+
+
+def _kind_of(node: Any) -> str:
+    if isinstance(node, m.Ref):
+        return "opportunity"
+    return type(node).__name__.lower()
+
+
+def _rename(spans: dict[str, Span], names: dict[str, str]) -> dict[str, Span]:
+    return {next((names[p] + k[len(p):] for p in names if k == p or k.startswith(p + ".")), k): v for k, v in spans.items()}

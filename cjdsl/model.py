@@ -1,0 +1,261 @@
+"""The typed model of a `.journey` file.
+
+Nodes are frozen dataclasses. Every node carries its source :class:`~cjdsl.span.Span`
+and a map of attribute spans (``spans["channel"]``, ``spans["id"]``, ``spans["end"]``
+for the closing brace) in fields that equality ignores: two models are equal when they
+mean the same, wherever and however they were written.
+
+This is the *parsed* model of one file. :mod:`cjdsl.resolve` merges a file with its
+includes into a :class:`~cjdsl.resolve.ResolvedJourney` with references checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Union
+
+from .span import NO_SPAN, Span
+
+_EMPTY: Mapping[str, Span] = MappingProxyType({})
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+
+
+def _spans() -> Mapping[str, Span]:
+    return field(default_factory=lambda: _EMPTY, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to a declared id (a persona, a touchpoint, a team, a rule ...)."""
+
+    id: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Include:
+    path: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Journey:
+    id: str
+    label: str | None = None
+    version: str | None = None
+    owner: Ref | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    label: str | None = None
+    role: str | None = None
+    industry: str | None = None
+    age: float | None = None
+    gender: str | None = None
+    location: str | None = None
+    goals: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    concerns: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    label: str | None = None
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Where touchpoints happen. ``mode`` is online/offline, ``kind`` a word such as web."""
+
+    id: str
+    label: str | None = None
+    mode: str | None = None
+    kind: str | None = None
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    label: str | None = None
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class PropertyType:
+    """``string``, ``integer``, ``number``, ``boolean``, ``datetime``,
+    ``enum("a", "b")`` (``values``) or ``list(T)`` (``item``), as written."""
+
+    name: str
+    values: tuple[str, ...] = ()
+    item: PropertyType | None = None
+    args: int = 0  # how many arguments were written in parentheses
+    span: Span = _span()
+
+    def __str__(self) -> str:
+        if self.name == "enum" or self.values:
+            from .strings import quote
+
+            return f"{self.name}({', '.join(quote(v) for v in self.values)})"
+        if self.item is not None:
+            return f"{self.name}({self.item})"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: PropertyType
+    required: bool = False
+    description: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    description: str | None = None
+    properties: tuple[Property, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    id: str
+    label: str | None = None
+    impact: str | None = None
+    effort: str | None = None
+    owner: Ref | None = None
+    status: str | None = None
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Pain:
+    id: str
+    label: str | None = None
+    at: Ref | None = None
+    severity: str | None = None
+    cause: str | None = None
+    description: str | None = None
+    opportunities: tuple[Opportunity, ...] = ()
+    opportunity_refs: tuple[Ref, ...] = ()
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    id: str
+    label: str | None = None
+    channel: Ref | None = None
+    personas: tuple[Ref, ...] = ()
+    intents: tuple[Ref, ...] = ()
+    context: str | None = None
+    need: str | None = None
+    customer_action: str | None = None
+    company_action: str | None = None
+    emotion: float | None = None
+    feeling: str | None = None
+    rating: float | None = None
+    owner: Ref | None = None
+    entry: bool = False
+    micro_conversion: bool = False
+    micro_conversion_label: str | None = None
+    next: tuple[Ref, ...] = ()
+    events: tuple[Event, ...] = ()
+    pains: tuple[Pain, ...] = ()
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    label: str | None = None
+    phase: str | None = None
+    description: str | None = None
+    touchpoints: tuple[Touchpoint, ...] = ()
+    pains: tuple[Pain, ...] = ()
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    label: str | None = None
+    target: str | None = None
+    measures: tuple[Ref, ...] = ()
+    funnel: tuple[Ref, ...] = ()
+    owner: Ref | None = None
+    description: str | None = None
+    allow: tuple[Ref, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+Declaration = Union[Journey, Persona, Intent, Channel, Team, Stage, Pain, Opportunity, Kpi]
+Item = Union[Include, Declaration]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One parsed file: its includes and declarations in the order written."""
+
+    path: str
+    items: tuple[Item, ...] = ()
+    span: Span = _span()
+
+    @property
+    def includes(self) -> tuple[Include, ...]:
+        return tuple(i for i in self.items if isinstance(i, Include))
+
+    @property
+    def journeys(self) -> tuple[Journey, ...]:
+        return tuple(i for i in self.items if isinstance(i, Journey))
+
+
+def display(node: Persona | Intent | Channel | Team | Stage | Touchpoint | Pain | Opportunity | Kpi | Journey) -> str:
+    """The label a person reads: the label when there is one, else the id."""
+    return node.label or node.id

@@ -1,0 +1,155 @@
+"""Source text → :class:`~cjdsl.model.Document`, with coded syntax diagnostics.
+
+Lark's LALR(1) parser with the contextual lexer calls :class:`~cjdsl.builder.Builder`
+on every reduction, so no parse tree is built. Syntax errors are turned into worded
+diagnostics by :mod:`cjdsl.syntax_errors`; the parser recovers by dropping tokens and
+reports further errors once it has made progress again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import model as m
+from .builder import Builder
+from .diagnostics import Diagnostic, make
+from .span import LineIndex
+from .syntax_errors import describe
+
+#: Parsing stops after this many syntax errors in one file.
+MAX_SYNTAX_ERRORS = 20
+
+
+class _NameEverywhere:
+    """Lark post-lexer whose only job is ``always_accept``: the lexer tries ``NAME`` in
+    every parser state, so a keyword needs a word boundary (``journeyfoo`` is one
+    name) and an unknown word is reported as such."""
+
+    always_accept = ("NAME",)
+
+    def process(self, stream: Any) -> Any:
+        return stream
+
+
+def grammar_text() -> str:
+    """The grammar: shipped inside the package, or beside it in a source checkout."""
+    packaged = resources.files("cjdsl") / "grammar" / "journey.lark"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parent.parent / "grammar" / "journey.lark").read_text(encoding="utf-8")
+
+
+def make_lark(*, strict: bool = False, transformer: Any = None, **options: Any) -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=_NameEverywhere(),
+        transformer=transformer,
+        strict=strict,
+        maybe_placeholders=False,
+        **options,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A ``# comment`` with its position, kept for the formatter."""
+
+    text: str
+    line: int
+    column: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    document: m.Document | None  # None when the file has syntax errors
+    diagnostics: tuple[Diagnostic, ...]
+    comments: tuple[Comment, ...]
+    lines: LineIndex
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.builder = Builder()
+        self.lark = make_lark(transformer=self.builder, lexer_callbacks={"COMMENT": self._comment})
+        self.lock = threading.Lock()
+
+    def _comment(self, tok: Token) -> Token:
+        self.builder.comments.append(tok)
+        return tok
+
+    def parse(self, text: str, path: str) -> ParseResult:
+        with self.lock:
+            return self._parse(text, path)
+
+    def _parse(self, text: str, path: str) -> ParseResult:
+        builder = self.builder
+        builder.begin(path)
+        lines = LineIndex(text)
+        errors: list[Diagnostic] = []
+        last_state: list[Any] = [None]
+
+        def on_error(e: UnexpectedInput) -> bool:
+            state = tuple(e.interactive_parser.parser_state.state_stack)  # type: ignore[attr-defined]
+            if state != last_state[0]:  # progress since the last error: report this one
+                last_state[0] = state
+                errors.append(describe(e, text, path, lines))
+                if len(errors) >= MAX_SYNTAX_ERRORS:
+                    errors.append(
+                        make("CJ008", f"stopped after {MAX_SYNTAX_ERRORS} syntax errors in this file", None,
+                             help="fix the first errors and run again")
+                    )
+                    return False
+            if isinstance(e, UnexpectedCharacters):
+                _skip_word(e, text)
+            is_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
+            return not is_end
+
+        items: list[m.Item] | None = None
+        try:
+            items = self.lark.parse(text, on_error=on_error)
+        except (UnexpectedCharacters, UnexpectedToken) as e:
+            if not errors:
+                errors.append(describe(e, text, path, lines))
+        comments = tuple(
+            Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in builder.comments
+        )
+        diagnostics = tuple(errors) + tuple(builder.diagnostics)
+        if errors or items is None:
+            return ParseResult(None, diagnostics, comments, lines)
+        document = m.Document(path, tuple(items), span=lines.span(path, 0, len(text)))
+        return ParseResult(document, diagnostics, comments, lines)
+
+
+def _skip_word(e: UnexpectedCharacters, text: str) -> None:
+    """After a bad character inside a word (a non-ASCII id), resume after the word."""
+    pos = e.pos_in_stream
+    if not (pos < len(text) and text[pos].isalnum()):
+        return
+    stop = pos
+    while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
+        stop += 1
+    try:
+        e.interactive_parser.lexer_thread.state.line_ctr.feed(text[pos:stop])  # type: ignore[union-attr]
+    except AttributeError:  # pragma: no cover - Lark internals moved; fall back to one char
+        pass
+
+
+@lru_cache(maxsize=1)
+def _parser() -> _Parser:
+    return _Parser()
+
+
+def parse(text: str, path: str = "<string>") -> ParseResult:
+    """Parses one file's text. Never raises for bad input: problems are diagnostics."""
+    return _parser().parse(text, path)

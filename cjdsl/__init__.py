@@ -1,0 +1,47 @@
+"""cjdsl: customer journeys written as code, compiled into diagrams, documentation and
+tracking plans.
+
+The public API mirrors the command line::
+
+    import cjdsl
+    result = cjdsl.parse(text, "hr.journey")          # one file → model + diagnostics
+    project = cjdsl.check(["examples"])               # files → resolved journeys + diagnostics
+    text = cjdsl.format_text(text)[0]                 # canonical layout
+    artifacts = cjdsl.render("json", project.journeys[0])
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import model
+from .backends import Artifact, Backend, BuildContext, backends, register
+from .config import Config, ConfigError, load_config
+from .diagnostics import CODES, Diagnostic, Related, Severity
+from .formatter import format_document, format_text
+from .parser import ParseResult, parse
+from .project import Project, compile_project
+from .resolved import ResolvedJourney
+from .span import Span
+
+
+def check(paths: Sequence[str | Path], config: Config | None = None) -> Project:
+    """Reads, parses and resolves the ``.journey`` files under ``paths``."""
+    given = [Path(p) for p in paths]
+    return compile_project(given, config or load_config(given))
+
+
+def render(backend: str, journey: ResolvedJourney, config: Config | None = None) -> Artifact:
+    """One backend's main artifact for one resolved journey."""
+    ctx = BuildContext(config or Config(root=Path.cwd()), (journey,))
+    return backends()[backend].render(journey, ctx)
+
+
+__all__ = [
+    "CODES", "Artifact", "Backend", "BuildContext", "Config", "ConfigError", "Diagnostic", "ParseResult",
+    "Project", "Related", "ResolvedJourney", "Severity", "Span", "__version__", "backends", "check",
+    "compile_project", "format_document", "format_text", "load_config", "model", "parse", "register", "render",
+]

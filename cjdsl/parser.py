@@ -97,12 +97,15 @@ class _Parser:
         builder.begin(path)
         lines = LineIndex(text)
         errors: list[Diagnostic] = []
-        last_state: list[Any] = [None]
+        last: list[Any] = [None, 0]  # parser state and line at the last reported error
 
         def on_error(e: UnexpectedInput) -> bool:
             state = tuple(e.interactive_parser.parser_state.state_stack)  # type: ignore[attr-defined]
-            if state != last_state[0]:  # progress since the last error: report this one
-                last_state[0] = state
+            line = getattr(e, "line", 0)
+            # Report an error only once the parser has moved on from the last one, and at
+            # most one per line: later errors on the same line are usually its echoes.
+            if state != last[0] and (line != last[1] or not errors):
+                last[0], last[1] = state, line
                 errors.append(describe(e, text, path, lines))
                 if len(errors) >= MAX_SYNTAX_ERRORS:
                     errors.append(

@@ -1,0 +1,69 @@
+"""Backends: pure functions from resolved journeys to artifacts, and their registry.
+
+A backend never writes files, reads the clock or runs programs; it returns
+:class:`Artifact` values and :mod:`cjdsl.fs` writes them. Later backends (Graphviz,
+HTML, tracking plans, Mermaid) register themselves here the same way ``json`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..diagnostics import Diagnostic
+from ..resolved import ResolvedJourney
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file: a relative POSIX path, its media type and its content."""
+
+    path: str
+    media_type: str
+    content: bytes
+
+    @staticmethod
+    def text(path: str, media_type: str, text: str) -> Artifact:
+        return Artifact(path, media_type, text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a backend may look at besides the journey."""
+
+    config: Config
+    journeys: Sequence[ResolvedJourney] = ()
+    diagnostics: Sequence[Diagnostic] = ()
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    help: str
+    #: One journey → its main artifact (what `cjdsl render --to NAME` prints).
+    render: Callable[[ResolvedJourney, BuildContext], Artifact]
+    #: Every journey → all artifacts for `cjdsl build` (default: `render` for each).
+    build: Callable[[BuildContext], Sequence[Artifact]] | None = field(default=None)
+
+    def build_all(self, ctx: BuildContext) -> list[Artifact]:
+        if self.build is not None:
+            return list(self.build(ctx))
+        return [self.render(j, ctx) for j in ctx.journeys]
+
+
+_REGISTRY: dict[str, Backend] = {}
+
+
+def register(backend: Backend) -> Backend:
+    if backend.name in _REGISTRY:
+        raise ValueError(f"backend {backend.name!r} is registered twice")
+    _REGISTRY[backend.name] = backend
+    return backend
+
+
+def backends() -> dict[str, Backend]:
+    """Every registered backend, by name (importing the built-in ones on first use)."""
+    from . import json_model  # noqa: F401  (registers itself)
+
+    return dict(sorted(_REGISTRY.items()))

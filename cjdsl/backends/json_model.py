@@ -1,0 +1,162 @@
+"""The ``json`` backend: the resolved journey as JSON, for tools and scripts.
+
+The shape is described by ``cjdsl/schemas/journey.schema.json`` (shipped in the
+package; :func:`schema` loads it). Every key is always present (``null`` when a value
+is not given), lists keep the source order, and output is byte-identical for the same
+input.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from .. import model as m
+from ..resolved import ResolvedJourney, channel_is_online
+from ..span import Span
+from . import Artifact, Backend, BuildContext, register
+
+FORMAT = "cjdsl.journey"
+FORMAT_VERSION = 1
+
+
+def _source(span: Span) -> dict[str, Any]:
+    return {"path": span.path, "line": span.line, "column": span.column}
+
+
+def _ref(ref: m.Ref | None) -> str | None:
+    return ref.id if ref is not None else None
+
+
+def _refs(refs: tuple[m.Ref, ...]) -> list[str]:
+    return [r.id for r in refs]
+
+
+def _type(t: m.PropertyType) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": t.name}
+    if t.name == "enum":
+        out["values"] = list(t.values)
+    if t.name == "list" and t.item is not None:
+        out["item"] = _type(t.item)
+    return out
+
+
+def _event(e: m.Event) -> dict[str, Any]:
+    return {
+        "name": e.name,
+        "description": e.description,
+        "properties": [
+            {
+                "name": p.name, "type": _type(p.type), "required": p.required, "description": p.description,
+                "minimum": p.minimum, "maximum": p.maximum, "pattern": p.pattern, "source": _source(p.span),
+            }
+            for p in e.properties
+        ],
+        "source": _source(e.span),
+    }
+
+
+def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
+    """The JSON-ready dict for one resolved journey."""
+    jj = j.journey
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "journey": {
+            "id": j.id,
+            "label": jj.label if jj else None,
+            "version": jj.version if jj else None,
+            "owner": _ref(jj.owner) if jj else None,
+            "description": jj.description if jj else None,
+            "tags": list(jj.tags) if jj else [],
+            "source": _source(jj.span) if jj else None,
+        },
+        "files": list(j.files),
+        "personas": [
+            {
+                "id": p.id, "label": p.label, "role": p.role, "industry": p.industry, "age": p.age,
+                "gender": p.gender, "location": p.location, "goals": list(p.goals), "needs": list(p.needs),
+                "concerns": list(p.concerns), "interests": list(p.interests), "description": p.description,
+                "source": _source(p.span),
+            }
+            for p in j.personas
+        ],
+        "intents": [{"id": i.id, "label": i.label, "description": i.description, "source": _source(i.span)} for i in j.intents],
+        "channels": [
+            {
+                "id": c.id, "label": c.label, "mode": c.mode, "kind": c.kind,
+                "online": channel_is_online(c),
+                "description": c.description, "source": _source(c.span),
+            }
+            for c in j.channels
+        ],
+        "teams": [{"id": t.id, "label": t.label, "description": t.description, "source": _source(t.span)} for t in j.teams],
+        "stages": [
+            {
+                "id": s.id, "label": s.label, "phase": s.phase, "description": s.description,
+                "touchpoints": [
+                    {
+                        "id": t.id, "label": t.label, "stage": s.id, "description": t.description,
+                        "channel": _ref(t.channel), "personas": _refs(t.personas), "intents": _refs(t.intents),
+                        "entry": t.entry, "micro_conversion": t.micro_conversion,
+                        "micro_conversion_label": t.micro_conversion_label, "context": t.context, "need": t.need,
+                        "customer_action": t.customer_action, "company_action": t.company_action,
+                        "emotion": t.emotion, "feeling": t.feeling, "rating": t.rating, "owner": _ref(t.owner),
+                        "next": _refs(t.next), "events": [_event(e) for e in t.events],
+                        "pains": [p.id for p in j.pains_at(t.id)], "source": _source(t.span),
+                    }
+                    for t in s.touchpoints
+                ],
+                "pains": [p.id for p in j.pains_at(s.id)],
+                "source": _source(s.span),
+            }
+            for s in j.stages
+        ],
+        "pains": [
+            {
+                "id": p.id, "label": p.label, "at": _ref(p.at), "severity": p.severity, "cause": p.cause,
+                "description": p.description, "opportunities": [o.id for o in j.opportunities_of(p)],
+                "source": _source(p.span),
+            }
+            for p in j.pains
+        ],
+        "opportunities": [
+            {
+                "id": o.id, "label": o.label, "impact": o.impact, "effort": o.effort, "owner": _ref(o.owner),
+                "status": o.status, "description": o.description, "source": _source(o.span),
+            }
+            for o in j.opportunities
+        ],
+        "kpis": [
+            {
+                "id": k.id, "label": k.label, "target": k.target, "measures": _refs(k.measures),
+                "funnel": _refs(k.funnel), "owner": _ref(k.owner), "description": k.description,
+                "source": _source(k.span),
+            }
+            for k in j.kpis
+        ],
+    }
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
+    return Artifact.text(f"json/{j.id}.json", "application/json", dumps(journey_to_dict(j)))
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of this backend's output."""
+    text = (resources.files("cjdsl") / "schemas" / "journey.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def _build(ctx: BuildContext) -> list[Artifact]:
+    artifacts = [render(j, ctx) for j in ctx.journeys]
+    artifacts.append(Artifact.text("json/journey.schema.json", "application/schema+json", dumps(schema())))
+    return artifacts
+
+
+BACKEND = register(Backend("json", "the resolved journey as JSON (schema: json/journey.schema.json)", render, _build))

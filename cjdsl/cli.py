@@ -1,0 +1,288 @@
+"""The ``cjdsl`` command line: a thin click layer over :mod:`cjdsl.project`.
+
+Exit codes: 0 no errors (warnings allowed); 1 errors in the input, or ``fmt --check``
+would change a file; 2 usage, settings, I/O or internal error (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, fs
+from .config import Config, ConfigError, load_config
+from .diagnostics import Severity, did_you_mean
+from .formatter import format_result
+from .parser import parse
+from .project import Project, compile_project
+from .report import RENDERERS, render_full, summary
+from .sources import decode_source
+
+
+class Failure(click.ClickException):
+    """A usage, settings or I/O problem: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"cjdsl: error: {self.format_message()}", err=True)
+
+
+def _use_color(choice: str, stream: Any) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or "NO_COLOR" in os.environ:
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _config(ctx: click.Context, paths: Sequence[Path]) -> Config:
+    try:
+        return load_config(list(paths), ctx.obj.get("config"))
+    except ConfigError as err:
+        raise Failure(str(err)) from None
+
+
+def _existing(paths: Sequence[str]) -> list[Path]:
+    out = []
+    for p in paths or (".",):
+        path = Path(p)
+        if not path.exists():
+            raise Failure(f"{p}: no such file or folder")
+        out.append(path)
+    return out
+
+
+def _compile(ctx: click.Context, paths: Sequence[str]) -> Project:
+    given = _existing(paths)
+    config = _config(ctx, given)
+    try:
+        return compile_project(given, config)
+    except OSError as err:
+        raise Failure(f"{err.filename or ''}: {err.strerror}") from None
+
+
+def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
+    renderer = RENDERERS[fmt]
+    text = renderer(project.diagnostics, project.lines, color=color)
+    if text:
+        click.echo(text, nl=not text.endswith("\n"), err=err)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="cjdsl", message="%(prog)s %(version)s")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file to use instead of the nearest cjdsl.toml / pyproject.toml.")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None) -> None:
+    """cjdsl compiles customer journeys written as code (.journey files) into
+    diagrams, documentation and tracking plans.
+
+    \b
+    Examples:
+      cjdsl check                    check every .journey file below this folder
+      cjdsl fmt --check examples     fail if a file is not formatted
+      cjdsl build examples -o site   write every artifact into site/
+      cjdsl render --to json examples/hr_saas.journey
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config_file
+
+
+FORMATS = click.Choice(sorted(RENDERERS), case_sensitive=False)
+COLOR = click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+                     help="Colour the output (auto: when writing to a terminal and NO_COLOR is unset).")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=FORMATS, default="full", show_default=True,
+              help="full: source line and caret; concise: one line each; json: for tools.")
+@COLOR
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, color: str) -> None:
+    """Check .journey files (folders are searched recursively; default: .).
+
+    Exits with 1 when any error is found, 0 otherwise (warnings allowed)."""
+    project = _compile(ctx, paths)
+    use = _use_color(color, sys.stdout)
+    _print_diagnostics(project, fmt, use)
+    if fmt != "json":
+        if not project.files:
+            click.echo("cjdsl: warning: no .journey files found", err=True)
+        else:
+            click.echo(summary(project.diagnostics, len(project.files), color=_use_color(color, sys.stderr)), err=True)
+    ctx.exit(0 if project.ok else 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if any file would be reformatted.")
+@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print what would change as a unified diff.")
+@COLOR
+@click.pass_context
+def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff: bool, color: str) -> None:
+    """Format .journey files in place in the one canonical layout.
+
+    Comments are kept; the meaning of every file is unchanged."""
+    given = _existing(paths)
+    config = _config(ctx, given)
+    files, _ = fs.discover(given, config.root, config.exclude)
+    changed = unchanged = failed = 0
+    use = _use_color(color, sys.stderr)
+    for location in files:
+        path = fs.display_path(location, config.root)
+        data = fs.read_bytes(location)
+        if data is None:
+            continue
+        text, problem = decode_source(data, path, config.max_file_size)
+        if text is None:
+            assert problem is not None
+            click.echo(render_full([problem], lambda _: None, color=use), err=True)
+            failed += 1
+            continue
+        result = parse(text, path)
+        formatted = format_result(result)
+        if formatted is None:
+            errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+            click.echo(render_full(errors, lambda _: result.lines, color=use), err=True)
+            failed += 1
+            continue
+        original = data.decode("utf-8")
+        if formatted == original:
+            unchanged += 1
+            continue
+        changed += 1
+        if show_diff:
+            diff = difflib.unified_diff(original.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                                        f"a/{path}", f"b/{path}")
+            click.echo("".join(diff), nl=False)
+        elif check_only:
+            click.echo(f"Would reformat: {path}")
+        else:
+            fs.write_text(location, formatted)
+    verb = "would be reformatted" if (check_only or show_diff) else "reformatted"
+    parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} left unchanged"]
+    if failed:
+        parts.append(f"{failed} could not be formatted (syntax errors)")
+    if files:
+        click.echo(", ".join(parts), err=True)
+    else:
+        click.echo("cjdsl: warning: no .journey files found", err=True)
+    ctx.exit(1 if failed or ((check_only or show_diff) and changed) else 0)
+
+
+def _backend_names(only: tuple[str, ...]) -> list[str]:
+    from .backends import backends
+
+    available = backends()
+    if not only:
+        return list(available)
+    names = [n.strip() for item in only for n in item.split(",") if n.strip()]
+    for name in names:
+        if name not in available:
+            hint = did_you_mean(name, available)
+            raise Failure(f"unknown backend `{name}`" + (f"; {hint}" if hint else "") + f" (backends: {', '.join(available)})")
+    return names
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
+              help="Output folder; replaced as a whole, atomically, only by a successful build.")
+@click.option("--only", multiple=True, metavar="NAMES", help="Run only these backends (comma-separated or repeated).")
+@COLOR
+@click.pass_context
+def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str, ...], color: str) -> None:
+    """Check the journeys, then write every backend's artifacts into OUT.
+
+    Nothing is written when the journeys have errors."""
+    from .backends import BuildContext, backends
+
+    names = _backend_names(only)
+    project = _compile(ctx, paths)
+    use = _use_color(color, sys.stderr)
+    _print_diagnostics(project, "full", use, err=True)
+    if not project.ok:
+        click.echo(summary(project.diagnostics, len(project.files), color=use), err=True)
+        click.echo(f"cjdsl: nothing written to {out}: fix the errors above first", err=True)
+        ctx.exit(1)
+    if not project.journeys:
+        raise Failure("no journeys found (a journey is a .journey file with a `journey` block)")
+    bctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
+    registry = backends()
+    files: dict[str, bytes] = {}
+    counts: dict[str, int] = {}
+    for name in names:
+        for artifact in registry[name].build_all(bctx):
+            if artifact.path in files:
+                raise Failure(f"internal error: two artifacts named {artifact.path}")
+            files[artifact.path] = artifact.content
+            counts[name] = counts.get(name, 0) + 1
+    try:
+        fs.write_tree(out, sorted(files.items()))
+    except fs.OutputError as err:
+        raise Failure(str(err)) from None
+    except OSError as err:
+        raise Failure(f"cannot write {out}: {err.strerror}") from None
+    detail = ", ".join(f"{n}: {c}" for n, c in counts.items())
+    click.echo(f"Wrote {len(files)} files to {out} ({detail}) from {len(project.journeys)} journeys.", err=True)
+
+
+@main.command()
+@click.option("--to", "backend", required=True, metavar="NAME", help="The backend to run, e.g. json.")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@COLOR
+@click.pass_context
+def render(ctx: click.Context, backend: str, path: str, output: Path | None, color: str) -> None:
+    """Print one backend's artifact for the journey in PATH."""
+    from .backends import BuildContext, backends
+
+    (name,) = _backend_names((backend,))
+    project = _compile(ctx, (path,))
+    use = _use_color(color, sys.stderr)
+    _print_diagnostics(project, "full", use, err=True)
+    if not project.ok:
+        ctx.exit(1)
+    target = Path(path).resolve()
+    journey = next((j for j in project.journeys if (project.config.root / j.path).resolve() == target), None)
+    if journey is None:
+        raise Failure(f"{path} declares no journey (a `journey` block); render takes one journey file")
+    artifact = backends()[name].render(journey, BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics)))
+    if output is None:
+        sys.stdout.buffer.write(artifact.content)
+        sys.stdout.flush()
+    else:
+        try:
+            fs.write_text(output, artifact.content.decode("utf-8"))
+        except OSError as err:
+            raise Failure(f"cannot write {output}: {err.strerror}") from None
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Entry point: never lets a traceback reach the user unless CJDSL_DEBUG is set."""
+    try:
+        main.main(args=list(argv) if argv is not None else None, prog_name="cjdsl", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if isinstance(exit_.code, int) or exit_.code is None else 2
+    except KeyboardInterrupt:
+        click.echo("cjdsl: interrupted", err=True)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("CJDSL_DEBUG"):
+            raise
+        click.echo(f"cjdsl: internal error: {type(err).__name__}: {err} (set CJDSL_DEBUG=1 for a traceback)", err=True)
+        return 2
+    return 0
+
+
+def entry() -> None:
+    sys.exit(run())

@@ -1,0 +1,108 @@
+"""Project settings: ``cjdsl.toml``, or ``[tool.cjdsl]`` in ``pyproject.toml``.
+
+The folder holding the settings file is the project root: include paths may not leave
+it, and output paths are written relative to it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .sources import DEFAULT_MAX_BYTES
+
+
+class ConfigError(Exception):
+    """A settings file that cannot be used (exit code 2)."""
+
+
+#: Every setting the core understands, with its type and what it does.
+SETTINGS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "exclude": (list, "glob patterns (relative to the root) of .journey files to skip"),
+    "max_file_size_mb": ((int, float), "refuse source files larger than this (default 20)"),
+    "source_url": (str, "link to a file's source line, e.g. https://example.org/repo/blob/main/{path}#L{line}"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    file: Path | None = None
+    exclude: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_BYTES
+    source_url: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def find_config(start: Path) -> tuple[Path | None, Mapping[str, Any]]:
+    """The nearest ``cjdsl.toml`` (or ``pyproject.toml`` with ``[tool.cjdsl]``) at or
+    above ``start``, and its settings table."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder, *folder.parents]:
+        own = candidate / "cjdsl.toml"
+        if own.is_file():
+            return own, _read(own)
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read(pyproject).get("tool", {}).get("cjdsl")
+            if isinstance(table, dict):
+                return pyproject, table
+    return None, {}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+
+
+def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
+    """Settings for a run over ``paths`` (found from the first path upward)."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: no such settings file")
+        table = _read(explicit)
+        if explicit.name == "pyproject.toml":
+            table = table.get("tool", {}).get("cjdsl", {})
+        file: Path | None = explicit
+    else:
+        start = Path(paths[0]) if paths else Path.cwd()
+        file, table = find_config(start.resolve())
+    for key, value in table.items():
+        if key not in SETTINGS:
+            known = ", ".join(sorted(SETTINGS))
+            raise ConfigError(f"{file}: unknown setting `{key}` (known settings: {known})")
+        kind, _ = SETTINGS[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ConfigError(f"{file}: setting `{key}` has the wrong type ({type(value).__name__})")
+    if file is not None:
+        root = file.resolve().parent
+    else:
+        root = common_root(paths)
+    exclude = table.get("exclude", [])
+    if not all(isinstance(x, str) for x in exclude):
+        raise ConfigError(f"{file}: `exclude` must be a list of strings")
+    max_mb = table.get("max_file_size_mb", DEFAULT_MAX_BYTES / (1024 * 1024))
+    return Config(
+        root=root, file=file, exclude=tuple(exclude), max_file_size=int(max_mb * 1024 * 1024),
+        source_url=table.get("source_url"), raw=dict(table),
+    )
+
+
+def common_root(paths: Sequence[Path]) -> Path:
+    """The deepest folder holding every given path (folders count as themselves)."""
+    if not paths:
+        return Path.cwd().resolve()
+    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in map(Path, paths)]
+    root = folders[0]
+    for folder in folders[1:]:
+        while not folder.is_relative_to(root):
+            root = root.parent
+    return root

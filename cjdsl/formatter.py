@@ -1,0 +1,378 @@
+"""The formatter: prints a parsed file in the one canonical layout, keeping comments.
+
+Layout: two-space indentation, one attribute per line in a fixed order per block, one
+blank line between blocks (one-line declarations of the same kind stay together),
+strings re-quoted canonically. Comments travel with the item they precede, or the line
+they end; a blank line after a comment is kept.
+
+``parse(format(x)) == parse(x)`` for every file (the model's equality ignores layout),
+and ``format(format(x)) == format(x)``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import model as m
+from .diagnostics import Diagnostic
+from .parser import Comment, ParseResult, parse
+from .span import LineIndex, Span
+from .strings import quote, quote_block
+
+INDENT = "  "
+
+
+@dataclass
+class _Group:
+    """Lines printed for one source item, with the span they came from."""
+
+    indent: int
+    lines: list[str]
+    span: Span | None
+    blank_before: bool = False
+    leading: list[Comment] = field(default_factory=list)
+    trailing: list[Comment] = field(default_factory=list)
+
+
+class _Printer:
+    def __init__(self) -> None:
+        self.groups: list[_Group] = []
+        self.depth = 0
+
+    def line(self, text: str, span: Span | None = None, *, blank: bool = False) -> None:
+        self.groups.append(_Group(self.depth, text.split("\n"), span, blank))
+
+    # -- values ---------------------------------------------------------------------
+    def text(self, value: str) -> str:
+        if "\n" in value:
+            block = quote_block(value, INDENT * self.depth)
+            if block is not None:
+                return block
+        return quote(value)
+
+    def attr(self, node: object, key: str, keyword: str, value: str | None, *, span_key: str | None = None) -> None:
+        if value is None:
+            return
+        spans = getattr(node, "spans", {})
+        self.line(f"{keyword} {value}", spans.get(span_key or key))
+
+    def text_attr(self, node: object, key: str, keyword: str | None = None) -> None:
+        value = getattr(node, key)
+        if value is not None:
+            self.attr(node, key, keyword or key, self.text(value))
+
+    def texts(self, node: object, key: str, keyword: str) -> None:
+        spans = getattr(node, "spans", {})
+        for i, value in enumerate(getattr(node, key)):
+            self.line(f"{keyword} {self.text(value)}", spans.get(f"{keyword if keyword != 'need' else 'persona_need'}.{i}"))
+
+    def refs(self, node: object, key: str, keyword: str, sep: str = ", ") -> None:
+        refs: Sequence[m.Ref] = getattr(node, key)
+        if refs:
+            self.attr(node, key, keyword, sep.join(r.id for r in refs))
+
+    def allow(self, node: object) -> None:
+        self.refs(node, "allow", "allow")
+
+    # -- blocks ---------------------------------------------------------------------
+    def open(self, header: str, node: object, has_body: bool, *, blank: bool = False) -> bool:
+        spans = getattr(node, "spans", {})
+        self.line(header + (" {" if has_body else ""), spans.get("header", getattr(node, "span", None)), blank=blank)
+        if has_body:
+            self.depth += 1
+        return has_body
+
+    def close(self, node: object) -> None:
+        self.depth -= 1
+        self.line("}", getattr(node, "spans", {}).get("end"))
+
+
+def _label(node: object) -> str:
+    label = getattr(node, "label", None)
+    return f" {quote(label)}" if label is not None else ""
+
+
+def _number(value: float, *, signed: bool = False) -> str:
+    if isinstance(value, int):
+        text = str(value)
+    else:
+        text = format(Decimal(repr(value)), "f")
+        if "." not in text:
+            text += ".0"
+    return f"+{text}" if signed and value > 0 else text
+
+
+def _has(node: object, *keys: str) -> bool:
+    for key in keys:
+        value = getattr(node, key)
+        if value not in (None, (), False):
+            return True
+    return False
+
+
+def _journey(p: _Printer, j: m.Journey, blank: bool) -> None:
+    if p.open(f"journey {j.id}{_label(j)}", j, _has(j, "version", "owner", "description", "tags", "allow"), blank=blank):
+        p.text_attr(j, "version")
+        p.attr(j, "owner", "owner", j.owner.id if j.owner else None)
+        p.text_attr(j, "description")
+        if j.tags:
+            p.attr(j, "tags", "tags", ", ".join(quote(t) for t in j.tags))
+        p.allow(j)
+        p.close(j)
+
+
+def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
+    keys = ("role", "industry", "age", "gender", "location", "goals", "needs", "concerns", "interests", "description", "allow")
+    if p.open(f"persona {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+        p.text_attr(x, "role")
+        p.text_attr(x, "industry")
+        p.attr(x, "age", "age", _number(x.age) if x.age is not None else None)
+        p.text_attr(x, "gender")
+        p.text_attr(x, "location")
+        p.texts(x, "goals", "goal")
+        p.texts(x, "needs", "need")
+        p.texts(x, "concerns", "concern")
+        p.texts(x, "interests", "interest")
+        p.text_attr(x, "description")
+        p.allow(x)
+        p.close(x)
+
+
+def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: bool, extra: str = "") -> None:
+    if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has(x, "description", "allow"), blank=blank):
+        p.text_attr(x, "description")
+        p.allow(x)
+        p.close(x)
+
+
+def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
+    phase = f" phase {s.phase}" if s.phase else ""
+    if p.open(f"stage {s.id}{_label(s)}{phase}", s, _has(s, "description", "allow", "touchpoints", "pains"), blank=blank):
+        p.text_attr(s, "description")
+        p.allow(s)
+        first = not _has(s, "description", "allow")
+        for tp in s.touchpoints:
+            _touchpoint(p, tp, blank=not first)
+            first = False
+        for pain in s.pains:
+            _pain(p, pain, blank=not first)
+            first = False
+        p.close(s)
+
+
+def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
+    keys = ("description", "channel", "personas", "intents", "entry", "micro_conversion", "context", "need",
+            "customer_action", "company_action", "emotion", "rating", "owner", "next", "allow", "events", "pains")
+    if not p.open(f"touchpoint {t.id}{_label(t)}", t, _has(t, *keys), blank=blank):
+        return
+    p.text_attr(t, "description")
+    p.attr(t, "channel", "channel", t.channel.id if t.channel else None)
+    p.refs(t, "personas", "persona")
+    p.refs(t, "intents", "intent")
+    if t.entry:
+        p.line("entry", t.spans.get("entry"))
+    if t.micro_conversion:
+        label = f" {p.text(t.micro_conversion_label)}" if t.micro_conversion_label is not None else ""
+        p.line(f"micro_conversion{label}", t.spans.get("micro_conversion"))
+    p.text_attr(t, "context")
+    p.text_attr(t, "need")
+    p.text_attr(t, "customer_action")
+    p.text_attr(t, "company_action")
+    if t.emotion is not None:
+        feeling = f" {p.text(t.feeling)}" if t.feeling is not None else ""
+        p.line(f"emotion {_number(t.emotion, signed=True)}{feeling}", t.spans.get("emotion"))
+    p.attr(t, "rating", "rating", _number(t.rating) if t.rating is not None else None)
+    p.attr(t, "owner", "owner", t.owner.id if t.owner else None)
+    p.refs(t, "next", "next")
+    p.allow(t)
+    for event in t.events:
+        _event(p, event)
+    for pain in t.pains:
+        _pain(p, pain, blank=True)
+    p.close(t)
+
+
+def _event(p: _Printer, e: m.Event) -> None:
+    if not p.open(f"event {quote(e.name)}", e, _has(e, "description", "properties")):
+        return
+    p.text_attr(e, "description")
+    for prop in e.properties:
+        parts = [prop.name if prop.name != "required" else quote(prop.name), str(prop.type)]
+        if prop.required:
+            parts.append("required")
+        if prop.minimum is not None:
+            parts.append(f"min {_number(prop.minimum)}")
+        if prop.maximum is not None:
+            parts.append(f"max {_number(prop.maximum)}")
+        if prop.pattern is not None:
+            parts.append(f"pattern {quote(prop.pattern)}")
+        if prop.description is not None:
+            parts.append(quote(prop.description))
+        p.line(" ".join(parts), prop.span if prop.span.end else None)
+    p.close(e)
+
+
+def _pain(p: _Printer, x: m.Pain, blank: bool) -> None:
+    keys = ("at", "severity", "cause", "description", "allow", "opportunity_refs", "opportunities")
+    if not p.open(f"pain {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+        return
+    p.attr(x, "at", "at", x.at.id if x.at else None)
+    p.attr(x, "severity", "severity", x.severity)
+    p.attr(x, "cause", "cause", x.cause)
+    p.text_attr(x, "description")
+    p.allow(x)
+    for i, ref in enumerate(x.opportunity_refs):
+        p.line(f"opportunity {ref.id}", ref.span if ref.span.end else None)
+        del i
+    for opp in x.opportunities:
+        _opportunity(p, opp, blank=False)
+    p.close(x)
+
+
+def _opportunity(p: _Printer, x: m.Opportunity, blank: bool) -> None:
+    keys = ("impact", "effort", "owner", "status", "description", "allow")
+    if not _has(x, *keys) and x.label is None:
+        # `opportunity ID` alone would read as a reference: give it an empty block.
+        p.line(f"opportunity {x.id} {{", x.spans.get("header"), blank=blank)
+        p.line("}", x.spans.get("end"))
+        return
+    if p.open(f"opportunity {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+        p.attr(x, "impact", "impact", x.impact)
+        p.attr(x, "effort", "effort", x.effort)
+        p.attr(x, "owner", "owner", x.owner.id if x.owner else None)
+        p.attr(x, "status", "status", x.status)
+        p.text_attr(x, "description")
+        p.allow(x)
+        p.close(x)
+
+
+def _kpi(p: _Printer, k: m.Kpi, blank: bool) -> None:
+    if p.open(f"kpi {k.id}{_label(k)}", k, _has(k, "target", "measures", "funnel", "owner", "description", "allow"), blank=blank):
+        p.text_attr(k, "target")
+        p.refs(k, "measures", "measures")
+        p.refs(k, "funnel", "funnel", " -> ")
+        p.attr(k, "owner", "owner", k.owner.id if k.owner else None)
+        p.text_attr(k, "description")
+        p.allow(k)
+        p.close(k)
+
+
+def _one_line_kind(item: m.Item, printed_lines: int) -> str | None:
+    """Items that print on one line group with neighbours of the same kind."""
+    return type(item).__name__ if printed_lines == 1 and isinstance(item, (m.Include, m.Intent, m.Channel, m.Team)) else None
+
+
+def print_document(doc: m.Document) -> _Printer:
+    p = _Printer()
+    previous: str | None = None
+    for n, item in enumerate(doc.items):
+        start = len(p.groups)
+        blank = n > 0
+        if isinstance(item, m.Include):
+            p.line(f"include {quote(item.path)}", item.span if item.span.end else None, blank=blank)
+        elif isinstance(item, m.Journey):
+            _journey(p, item, blank)
+        elif isinstance(item, m.Persona):
+            _persona(p, item, blank)
+        elif isinstance(item, m.Intent):
+            _simple(p, "intent", item, blank)
+        elif isinstance(item, m.Channel):
+            words = "".join(f" {w}" for w in (item.mode, item.kind) if w)
+            _simple(p, "channel", item, blank, words)
+        elif isinstance(item, m.Team):
+            _simple(p, "team", item, blank)
+        elif isinstance(item, m.Stage):
+            _stage(p, item, blank)
+        elif isinstance(item, m.Pain):
+            _pain(p, item, blank)
+        elif isinstance(item, m.Opportunity):
+            _opportunity(p, item, blank)
+        elif isinstance(item, m.Kpi):
+            _kpi(p, item, blank)
+        kind = _one_line_kind(item, sum(len(g.lines) for g in p.groups[start:]))
+        if kind is not None and kind == previous:
+            p.groups[start].blank_before = False
+        previous = kind
+    return p
+
+
+def _place_comments(groups: list[_Group], comments: Sequence[Comment], lines: LineIndex) -> tuple[list[Comment], dict[int, bool]]:
+    """Attaches each comment to a group; returns the comments left for the end of the
+    file and, per comment offset, whether a blank line followed it in the source."""
+    anchored = sorted((g.span.start, i) for i, g in enumerate(groups) if g.span is not None)
+    starts = [s for s, _ in anchored]
+    by_end_line: dict[int, list[tuple[int, int]]] = {}
+    for i, g in enumerate(groups):
+        if g.span is not None:
+            by_end_line.setdefault(g.span.end_line, []).append((g.span.start, i))
+    tail: list[Comment] = []
+    blank_after: dict[int, bool] = {}
+    for c in comments:
+        before = lines.line_text(c.line)[: c.column - 1]
+        blank_after[c.offset] = lines.line_text(c.line + 1).strip() == "" and c.line < lines.line_count
+        if before.strip():
+            candidates = [(s, i) for s, i in by_end_line.get(c.line, []) if s < c.offset]
+            if candidates:
+                groups[max(candidates)[1]].trailing.append(c)
+                continue
+        k = bisect_right(starts, c.offset)
+        if k < len(anchored):
+            groups[anchored[k][1]].leading.append(c)
+        else:
+            tail.append(c)
+    return tail, blank_after
+
+
+def render(p: _Printer, comments: Sequence[Comment] = (), lines: LineIndex | None = None) -> str:
+    groups = p.groups
+    tail: list[Comment] = []
+    blank_after: dict[int, bool] = {}
+    if comments and lines is not None:
+        tail, blank_after = _place_comments(groups, comments, lines)
+    out: list[str] = []
+
+    def comment_lines(cs: list[Comment], indent: str, *, before_item: bool) -> None:
+        for j, c in enumerate(cs):
+            out.append(indent + c.text.rstrip())
+            last = j == len(cs) - 1
+            if blank_after.get(c.offset) and (not last or before_item):
+                out.append("")
+
+    for g in groups:
+        indent = INDENT * g.indent
+        if g.blank_before and out and out[-1] != "":
+            out.append("")
+        # Comments just before a closing brace belong to the block's body.
+        comment_indent = INDENT * (g.indent + 1) if g.lines == ["}"] else indent
+        comment_lines(g.leading, comment_indent, before_item=True)
+        body = [indent + line if line and k == 0 else line for k, line in enumerate(g.lines)]
+        if g.trailing:
+            body[-1] += "  " + "  ".join(c.text.rstrip() for c in g.trailing)
+        out.extend(body)
+    if tail:
+        if out and out[-1] != "":
+            out.append("")
+        comment_lines(tail, "", before_item=False)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+def format_result(result: ParseResult) -> str | None:
+    """The canonical text of a parsed file, or None when it did not parse."""
+    if result.document is None:
+        return None
+    return render(print_document(result.document), result.comments, result.lines)
+
+
+def format_text(text: str, path: str = "<string>") -> tuple[str | None, tuple[Diagnostic, ...]]:
+    result = parse(text, path)
+    return format_result(result), result.diagnostics
+
+
+def format_document(doc: m.Document) -> str:
+    """Prints a model (one built in code, say) without comments."""
+    return render(print_document(doc))

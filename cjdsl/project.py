@@ -1,0 +1,120 @@
+"""The pipeline, end to end: paths → parsed files → resolved journeys → diagnostics.
+
+``compile_project`` is what ``cjdsl check`` and ``cjdsl build`` run. File access goes
+through :mod:`cjdsl.fs`; every stage it calls is a pure function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fs
+from .config import Config
+from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
+from .parser import ParseResult, parse
+from .resolve import SourceFile, resolve
+from .resolved import ResolvedJourney
+from .sources import decode_source
+from .span import LineIndex
+from .structure import check_document
+
+
+@dataclass
+class Project:
+    config: Config
+    files: dict[str, SourceFile] = field(default_factory=dict)  # by display path
+    journeys: list[ResolvedJourney] = field(default_factory=list)  # units with a journey block
+    libraries: list[ResolvedJourney] = field(default_factory=list)  # shared files checked alone
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    def lines(self, path: str) -> LineIndex | None:
+        sf = self.files.get(path)
+        return sf.result.lines if sf is not None and sf.result is not None else None
+
+
+class _Files:
+    """Reads and parses each file once, and checks its structure once."""
+
+    def __init__(self, config: Config, project: Project) -> None:
+        self.config = config
+        self.project = project
+        self.by_location: dict[Path, SourceFile] = {}
+
+    def load(self, location: Path) -> SourceFile:
+        known = self.by_location.get(location)
+        if known is not None:
+            return known
+        path = fs.display_path(location, self.config.root)
+        data = fs.read_bytes(location)
+        if data is None:
+            sf = SourceFile(location, path, None)
+        else:
+            text, problem = decode_source(data, path, self.config.max_file_size)
+            if text is None:
+                result = ParseResult(None, (), (), LineIndex(""))
+                sf = SourceFile(location, path, result, problem)
+                if problem is not None:
+                    self.project.diagnostics.append(problem)
+            else:
+                result = parse(text, path)
+                sf = SourceFile(location, path, result)
+                self.project.diagnostics.extend(result.diagnostics)
+                if result.document is not None:
+                    self.project.diagnostics.extend(check_document(result.document))
+        self.by_location[location] = sf
+        if sf.result is not None:
+            self.project.files[path] = sf
+        return sf
+
+
+def compile_project(paths: Sequence[Path], config: Config) -> Project:
+    """Reads, parses and resolves every ``.journey`` file under ``paths``."""
+    project = Project(config)
+    files, missing = fs.discover(paths, config.root, config.exclude)
+    for given in missing:
+        project.diagnostics.append(make("CJ151", f"{given}: no such file or folder", None))
+    loader = _Files(config, project)
+    sources = [loader.load(f) for f in files]
+
+    # Files that another given file includes are not journeys of their own unless they
+    # declare one; every other file is a unit (a journey, or a shared file checked alone).
+    included: set[Path] = set()
+    units: list[tuple[SourceFile, ResolvedJourney | None]] = []
+    for sf in sources:
+        journey, diagnostics = resolve(sf, config.root, loader.load)
+        project.diagnostics.extend(diagnostics)
+        units.append((sf, journey))
+        if sf.result is not None and sf.result.document is not None:
+            for inc in sf.result.document.includes:
+                included.add(_included_location(sf.location, inc.path))
+    seen_ids: dict[str, ResolvedJourney] = {}
+    for sf, journey in units:
+        if journey is None:
+            continue
+        if journey.journey is not None:
+            first = seen_ids.get(journey.id)
+            if first is not None and first.journey is not None:
+                project.diagnostics.append(make(
+                    "CJ102", f"duplicate journey `{journey.id}` (also in {first.path})",
+                    journey.journey.spans.get("id", journey.journey.span),
+                    help="journey ids name the output files; give each journey its own id",
+                ))
+                continue
+            seen_ids[journey.id] = journey
+            project.journeys.append(journey)
+        elif sf.location not in included:
+            project.libraries.append(journey)
+    project.diagnostics = sort_diagnostics(project.diagnostics)
+    return project
+
+
+def _included_location(including: Path, path: str) -> Path:
+    import os
+
+    return Path(os.path.realpath(os.path.normpath(including.parent / path)))

@@ -1,0 +1,128 @@
+"""Diagnostic renderers: full (source line and caret), concise, and JSON.
+
+Each renderer is a pure function from diagnostics (and the source text, for the full
+form) to a string. The CLI picks one with ``--format``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from .diagnostics import Diagnostic, Severity
+from .span import LineIndex
+
+Lines = Callable[[str], LineIndex | None]
+
+_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m", "bold": "\x1b[1m",
+           "blue": "\x1b[1;34m", "reset": "\x1b[0m", "green": "\x1b[1;32m"}
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        return f"{_COLORS[style]}{text}{_COLORS['reset']}" if self.color else text
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool = False) -> str:
+    s = _Style(color)
+    out: list[str] = []
+    for d in diagnostics:
+        head = s(f"{d.severity.value}[{d.code}]", d.severity.value) + s(f": {d.message}", "bold")
+        out.append(head)
+        if d.span is None:
+            if d.help:
+                out.append(f"  = {s('help', 'bold')}: {d.help}")
+            out.append("")
+            continue
+        index = lines(d.span.path)
+        gutter = " " * len(str(max(d.span.end_line, d.span.line)))
+        out.append(f"{gutter}{s('-->', 'blue')} {d.span}")
+        if index is not None and index.line_count >= d.span.line:
+            text = index.line_text(d.span.line).expandtabs(1)
+            out.append(f"{gutter} {s('|', 'blue')}")
+            out.append(f"{s(str(d.span.line).rjust(len(gutter)), 'blue')} {s('|', 'blue')} {text}")
+            start = _display_width(text[: d.span.column - 1])
+            if d.span.end_line == d.span.line:
+                width = max(1, _display_width(text[d.span.column - 1 : d.span.end_column - 1]))
+            else:
+                width = max(1, _display_width(text) - start)
+            out.append(f"{gutter} {s('|', 'blue')} {' ' * start}{s('^' * width, d.severity.value)}")
+        for rel in d.related:
+            out.append(f"{gutter} {s('=', 'blue')} {s('note', 'bold')}: {rel.message} at {rel.span}")
+        if d.help:
+            out.append(f"{gutter} {s('=', 'blue')} {s('help', 'bold')}: {d.help}")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_concise(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+    s = _Style(color)
+    out = []
+    for d in diagnostics:
+        where = f"{d.span}: " if d.span is not None else ""
+        out.append(f"{s(where, 'bold')}{s(d.severity.value, d.severity.value)}[{d.code}] {d.message}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def to_json(d: Diagnostic) -> dict[str, object]:
+    def span(sp: object) -> dict[str, object] | None:
+        if sp is None:
+            return None
+        return {"path": sp.path, "line": sp.line, "column": sp.column,  # type: ignore[attr-defined]
+                "end_line": sp.end_line, "end_column": sp.end_column}  # type: ignore[attr-defined]
+
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "location": span(d.span),
+        "help": d.help,
+        "related": [{"message": r.message, "location": span(r.span)} for r in d.related],
+    }
+
+
+def render_json(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+    return json.dumps([to_json(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Callable[..., str]] = {"full": render_full, "concise": render_concise, "json": render_json}
+
+
+def summary(diagnostics: Sequence[Diagnostic], files_checked: int, *, color: bool = False) -> str:
+    """Per-file counts, then one total line."""
+    s = _Style(color)
+    per_file: dict[str, Counter[Severity]] = {}
+    for d in diagnostics:
+        per_file.setdefault(d.span.path if d.span else "(run)", Counter())[d.severity] += 1
+    out = []
+    if len(per_file) > 1:
+        for path, counts in sorted(per_file.items()):
+            out.append(f"  {path}: {_counts(counts)}")
+    total: Counter[Severity] = Counter(d.severity for d in diagnostics)
+    files = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    if not diagnostics:
+        out.append(s(f"All good: {files}, no problems found.", "green"))
+    else:
+        style = "error" if total[Severity.ERROR] else "warning" if total[Severity.WARNING] else "info"
+        out.append(s(f"Found {_counts(total)} ({files}).", style))
+    return "\n".join(out)
+
+
+def _counts(counts: Counter[Severity]) -> str:
+    parts = []
+    for sev in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        n = counts[sev]
+        if n:
+            parts.append(f"{n} {sev.value}{'s' if n != 1 else ''}")
+    return ", ".join(parts)

@@ -1,0 +1,252 @@
+"""Resolution: a root file plus its includes → :class:`~cjdsl.resolved.ResolvedJourney`.
+
+Follows includes (inside the project root, no cycles, each file loaded once), merges
+declarations in include order, and checks every reference and every id's uniqueness.
+File access comes in through the ``load`` function, so this stage stays pure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model as m
+from .diagnostics import Diagnostic, Related, did_you_mean, make
+from .parser import ParseResult
+from .resolved import ResolvedJourney, anchored
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file as the resolver sees it: where it is, how to show its path, its parse."""
+
+    location: Path  # absolute
+    path: str  # for people: relative to the project root, with `/`
+    result: ParseResult | None  # None when the file does not exist
+    read_error: Diagnostic | None = None
+
+
+Loader = Callable[[Path], SourceFile]
+
+
+def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[ResolvedJourney | None, list[Diagnostic]]:
+    """Resolves one unit. Returns no journey when a file of it failed to parse."""
+    diagnostics: list[Diagnostic] = []
+    files: list[SourceFile] = []
+    items: list[m.Item] = []
+    complete = True
+    loaded: set[Path] = set()
+    root_real = Path(os.path.realpath(project_root))
+
+    def visit(sf: SourceFile, stack: list[Path]) -> None:
+        nonlocal complete
+        loaded.add(sf.location)
+        files.append(sf)
+        if sf.result is None or sf.result.document is None:
+            complete = False
+            return
+        for item in sf.result.document.items:
+            if not isinstance(item, m.Include):
+                items.append(item)
+                continue
+            target = _target(sf.location, item.path)
+            real = Path(os.path.realpath(target))
+            if not _inside(real, root_real) or os.path.isabs(item.path):
+                diagnostics.append(make(
+                    "CJ152", f"include \"{item.path}\" leaves the project root", item.span,
+                    help=f"includes must stay inside {root_real.as_posix()} (the folder holding cjdsl.toml, "
+                    "or else the folder of the files given)",
+                ))
+                complete = False
+                continue
+            if real in stack:
+                chain = " → ".join(_rel(p, root_real) for p in [*stack[stack.index(real):], real])
+                diagnostics.append(make("CJ153", f"include cycle: {chain}", item.span,
+                                        help="move what both files need into a third file that both include"))
+                complete = False
+                continue
+            if real in loaded:
+                continue  # a file included twice loads once
+            child = load(real)
+            if child.result is None:
+                diagnostics.append(make(
+                    "CJ151", f"included file \"{item.path}\" does not exist", item.span,
+                    help=_missing_hint(target, item.path) or "include paths are relative to the file that includes them",
+                ))
+                complete = False
+                continue
+            if child.read_error is not None:
+                complete = False
+            if child.result.document is not None:
+                for j in child.result.document.journeys:
+                    diagnostics.append(make(
+                        "CJ154", f"\"{item.path}\" declares journey `{j.id}`; an included file may not", item.span,
+                        help="include only shared declarations (personas, channels, teams, ...); build each journey from its own file",
+                        related=[Related(j.spans.get("header", j.span), "declared here")],
+                    ))
+            visit(child, [*stack, real])
+
+    visit(root_file, [Path(os.path.realpath(root_file.location))])
+    if not complete:
+        return None, diagnostics
+    journey = _assemble(root_file.path, tuple(f.path for f in files), items)
+    diagnostics.extend(check_ids(journey))
+    diagnostics.extend(check_references(journey))
+    return journey, diagnostics
+
+
+def _target(including: Path, path: str) -> Path:
+    return Path(os.path.normpath(including.parent / path))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _missing_hint(target: Path, written: str) -> str | None:
+    folder = target.parent
+    if not folder.is_dir():
+        return None
+    names = sorted(p.name for p in folder.glob("*.journey"))
+    suggestion = did_you_mean(target.name, names, quote='"')
+    return f"{suggestion[:-1]} (include paths are relative to the including file)?" if suggestion else None
+
+
+def _assemble(path: str, files: tuple[str, ...], items: list[m.Item]) -> ResolvedJourney:
+    journeys = [i for i in items if isinstance(i, m.Journey)]
+    pains: list[m.Pain] = []
+    opportunities: list[m.Opportunity] = []
+    stages = [i for i in items if isinstance(i, m.Stage)]
+    # Pain points in source order: nested ones where they are written, top-level ones too.
+    for item in items:
+        if isinstance(item, m.Stage):
+            for tp in item.touchpoints:
+                pains.extend(anchored(p, tp.id) if p.at is None else p for p in tp.pains)
+            pains.extend(anchored(p, item.id) if p.at is None else p for p in item.pains)
+        elif isinstance(item, m.Pain):
+            pains.append(item)
+        elif isinstance(item, m.Opportunity):
+            opportunities.append(item)
+    nested = [o for p in pains for o in p.opportunities]
+    return ResolvedJourney(
+        path=path,
+        journey=journeys[0] if journeys else None,
+        files=files,
+        personas=tuple(i for i in items if isinstance(i, m.Persona)),
+        intents=tuple(i for i in items if isinstance(i, m.Intent)),
+        channels=tuple(i for i in items if isinstance(i, m.Channel)),
+        teams=tuple(i for i in items if isinstance(i, m.Team)),
+        stages=tuple(stages),
+        pains=tuple(pains),
+        opportunities=tuple(nested + opportunities),
+        kpis=tuple(i for i in items if isinstance(i, m.Kpi)),
+    )
+
+
+def _header(node: object) -> object:
+    spans = getattr(node, "spans", {})
+    return spans.get("id") or getattr(node, "span", None)
+
+
+def _duplicates(kind: str, nodes: Iterable[m.Persona | m.Intent | m.Channel | m.Team | m.Stage | m.Touchpoint | m.Pain | m.Opportunity | m.Kpi]) -> list[Diagnostic]:
+    out = []
+    first: dict[str, object] = {}
+    for node in nodes:
+        if node.id in first:
+            prev = first[node.id]
+            prev_kind = type(prev).__name__.lower()
+            this_kind = type(node).__name__.lower()
+            what = kind if prev_kind == this_kind else f"{this_kind} id (already a {prev_kind})"
+            out.append(make(
+                "CJ102", f"duplicate {what} `{node.id}`", node.spans.get("id", node.span),
+                help="ids must be unique: rename one of them" + (
+                    "; stages and touchpoints share one set of ids, because `at` can name either" if prev_kind != this_kind else ""
+                ),
+                related=[Related(_header(prev), "first declared here")],  # type: ignore[arg-type]
+            ))
+        else:
+            first[node.id] = node
+    return out
+
+
+def check_ids(j: ResolvedJourney) -> list[Diagnostic]:
+    places: list[m.Stage | m.Touchpoint] = []
+    for stage in j.stages:
+        places.append(stage)
+        places.extend(stage.touchpoints)
+    return [
+        *_duplicates("persona", j.personas),
+        *_duplicates("intent", j.intents),
+        *_duplicates("channel", j.channels),
+        *_duplicates("team", j.teams),
+        *_duplicates("stage or touchpoint", places),
+        *_duplicates("pain point", j.pains),
+        *_duplicates("opportunity", j.opportunities),
+        *_duplicates("KPI", j.kpis),
+    ]
+
+
+def check_references(j: ResolvedJourney) -> list[Diagnostic]:
+    names: dict[str, set[str]] = {
+        "persona": {p.id for p in j.personas},
+        "intent": {i.id for i in j.intents},
+        "channel": {c.id for c in j.channels},
+        "team": {t.id for t in j.teams},
+        "touchpoint": {tp.id for tp in j.touchpoints},
+        "stage": {s.id for s in j.stages},
+        "opportunity": {o.id for o in j.opportunities},
+    }
+    out: list[Diagnostic] = []
+
+    def check(ref: m.Ref | None, *kinds: str) -> None:
+        if ref is None or any(ref.id in names[k] for k in kinds):
+            return
+        wanted = " or ".join(kinds)
+        pool = set().union(*(names[k] for k in kinds))
+        hint = did_you_mean(ref.id, pool)
+        other = next((k for k in names if ref.id in names[k]), None)
+        if other:
+            hint = f"`{ref.id}` is a{'n' if other[0] in 'aeiou' else ''} {other}, not a{'n' if wanted[0] in 'aeiou' else ''} {wanted}" + (f"; {hint}" if hint else "")
+        elif hint is None:
+            declared = ", ".join(f"`{n}`" for n in sorted(pool)[:8]) + (", ..." if len(pool) > 8 else "")
+            hint = f"declare it with `{kinds[0]} {ref.id} \"...\"`" if kinds[0] not in ("touchpoint", "stage") else \
+                f"no {wanted} has this id"
+            if pool:
+                hint += f"; declared: {declared}"
+        out.append(make("CJ101", f"unknown {wanted} `{ref.id}`", ref.span, help=hint))
+
+    if j.journey is not None:
+        check(j.journey.owner, "team")
+    for tp in j.touchpoints:
+        check(tp.channel, "channel")
+        for r in tp.personas:
+            check(r, "persona")
+        for r in tp.intents:
+            check(r, "intent")
+        check(tp.owner, "team")
+        for r in tp.next:
+            check(r, "touchpoint")
+    for pain in j.pains:
+        check(pain.at, "touchpoint", "stage")
+        for r in pain.opportunity_refs:
+            check(r, "opportunity")
+    for opp in j.opportunities:
+        check(opp.owner, "team")
+    for kpi in j.kpis:
+        for r in (*kpi.measures, *kpi.funnel):
+            check(r, "touchpoint")
+        check(kpi.owner, "team")
+    return out

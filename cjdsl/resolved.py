@@ -1,0 +1,114 @@
+"""The resolved model: one journey with its includes merged and references checked.
+
+This is what backends receive. Declarations keep their parsed form (:mod:`cjdsl.model`);
+this class adds the views backends need: stages in order, every touchpoint with its
+stage, every pain point with its anchor, look-ups by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from . import model as m
+from . import vocabulary as v
+
+
+@dataclass(frozen=True)
+class ResolvedJourney:
+    """A journey (or, with ``journey`` None, a shared library file) after resolution."""
+
+    path: str  # the root file, relative to the project root
+    journey: m.Journey | None
+    files: tuple[str, ...] = ()  # the root file and every file it includes, in load order
+    personas: tuple[m.Persona, ...] = ()
+    intents: tuple[m.Intent, ...] = ()
+    channels: tuple[m.Channel, ...] = ()
+    teams: tuple[m.Team, ...] = ()
+    stages: tuple[m.Stage, ...] = ()
+    #: Every pain point, top-level and nested, each with ``at`` set to where it happens.
+    pains: tuple[m.Pain, ...] = ()
+    #: Every opportunity, top-level and nested in pain points.
+    opportunities: tuple[m.Opportunity, ...] = ()
+    kpis: tuple[m.Kpi, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.journey.id if self.journey else self.path
+
+    @property
+    def title(self) -> str:
+        if self.journey is None:
+            return self.path
+        return self.journey.label or self.journey.id
+
+    @cached_property
+    def touchpoints(self) -> tuple[m.Touchpoint, ...]:
+        """All touchpoints in stage order."""
+        return tuple(tp for stage in self.stages for tp in stage.touchpoints)
+
+    @cached_property
+    def stage_of(self) -> dict[str, m.Stage]:
+        """Touchpoint id → its stage."""
+        return {tp.id: stage for stage in self.stages for tp in stage.touchpoints}
+
+    @cached_property
+    def stage_index(self) -> dict[str, int]:
+        return {stage.id: i for i, stage in enumerate(self.stages)}
+
+    @cached_property
+    def touchpoint(self) -> dict[str, m.Touchpoint]:
+        return {tp.id: tp for tp in self.touchpoints}
+
+    @cached_property
+    def persona(self) -> dict[str, m.Persona]:
+        return {p.id: p for p in self.personas}
+
+    @cached_property
+    def channel(self) -> dict[str, m.Channel]:
+        return {c.id: c for c in self.channels}
+
+    @cached_property
+    def intent(self) -> dict[str, m.Intent]:
+        return {i.id: i for i in self.intents}
+
+    @cached_property
+    def team(self) -> dict[str, m.Team]:
+        return {t.id: t for t in self.teams}
+
+    @cached_property
+    def opportunity(self) -> dict[str, m.Opportunity]:
+        return {o.id: o for o in self.opportunities}
+
+    def pains_at(self, place_id: str) -> tuple[m.Pain, ...]:
+        return tuple(p for p in self.pains if p.at is not None and p.at.id == place_id)
+
+    def opportunities_of(self, pain: m.Pain) -> tuple[m.Opportunity, ...]:
+        """Nested opportunities, then referenced ones, in the order written."""
+        refs = tuple(self.opportunity[r.id] for r in pain.opportunity_refs if r.id in self.opportunity)
+        return pain.opportunities + refs
+
+    def personas_of(self, tp: m.Touchpoint) -> tuple[m.Persona, ...]:
+        """The touchpoint's personas; a touchpoint that names none applies to all."""
+        if not tp.personas:
+            return self.personas
+        return tuple(self.persona[r.id] for r in tp.personas if r.id in self.persona)
+
+    def is_online(self, tp: m.Touchpoint) -> bool | None:
+        """Whether the touchpoint's channel is online (None when unknown)."""
+        if tp.channel is None or tp.channel.id not in self.channel:
+            return None
+        return channel_is_online(self.channel[tp.channel.id])
+
+
+def channel_is_online(channel: m.Channel) -> bool | None:
+    if channel.mode is not None:
+        return channel.mode == "online"
+    if channel.kind is not None:
+        return channel.kind not in v.OFFLINE_KINDS
+    return None
+
+
+def anchored(pain: m.Pain, place_id: str) -> m.Pain:
+    """A nested pain point with ``at`` pointing at its container."""
+    return replace(pain, at=m.Ref(place_id, span=pain.span))

@@ -1,0 +1,22 @@
+"""The closed vocabularies of the language, in their canonical order."""
+
+from __future__ import annotations
+
+PHASES = ("awareness", "interest", "consideration", "decision", "purchase", "adoption", "advocacy", "loyalty")
+CHANNEL_MODES = ("online", "offline")
+CHANNEL_KINDS = (
+    "web", "email", "social", "ads", "search", "chat", "phone", "store", "app", "webinar",
+    "event", "print", "sms", "video", "review", "partner", "other",
+)
+#: Channel kinds that happen offline when a channel does not say online/offline.
+OFFLINE_KINDS = frozenset({"phone", "store", "event", "print"})
+SEVERITIES = ("low", "medium", "high", "critical")
+CAUSES = ("product", "service", "delivery", "price", "communication", "process", "technology", "other")
+LEVELS = ("low", "medium", "high")
+STATUSES = ("idea", "planned", "in_progress", "done", "dropped")
+SCALAR_TYPES = ("string", "integer", "number", "boolean", "datetime")
+PROPERTY_TYPES = (*SCALAR_TYPES, "enum", "list")
+
+EMOTION_RANGE = (-2, 2)
+RATING_RANGE = (1, 5)
+AGE_RANGE = (0, 130)

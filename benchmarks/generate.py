@@ -865,7 +865,7 @@ class _Gen:
         if t.event is None:
             return
         events = [(t.event, "Fired when the customer " + t.customer_action[0].lower() + t.customer_action[1:] + ".", t.props)]
-        if r.random() < 0.4:
+        if r.random() < 0.5:
             extra = r.choice(EXTRA_EVENTS)
             if extra[0] != t.event:
                 events.append(extra)
@@ -926,8 +926,8 @@ class _Gen:
         if r.random() < 0.35:
             label = f"{label}: {r.choice(TOPICS)}"
         self.w(f"  touchpoint {tp.id} {q(label)} {{")
-        if r.random() < 0.5:
-            self.description(ind)
+        if r.random() < 0.6:
+            self.description(ind, 0.3)
         self.w(f"{ind}channel {tp.channel}")
         k = min(len(persona_ids), r.choice((1, 1, 1, 2, 2, 3)))
         self.w(f"{ind}persona " + ", ".join(r.sample(persona_ids, k)))
@@ -956,7 +956,7 @@ class _Gen:
             self.w(f"{ind}next " + ", ".join(tps[i].id for i in tp.next))
         if ONLINE[tp.channel]:
             self.events(tp, ind)
-        if r.random() < 0.25:
+        if r.random() < 0.35:
             self.pain(ind, None, phase)
         self.w("  }")
 
@@ -985,7 +985,7 @@ class _Gen:
 
     def top_level_pains(self, stage_ids: list[str], tps: list[_Tp]) -> None:
         r = self.rng
-        count = max(1, self.n // 12)
+        count = max(1, self.n // 8)
         self.w("# Pain points found in research, attached by id")
         for _ in range(count):
             if r.random() < 0.85:

@@ -38,9 +38,7 @@ class _PropHead:
 
 
 #: Attributes that may be repeated; their values are collected into tuples.
-_REPEATED = frozenset(
-    {"goal", "persona_need", "concern", "interest", "event", "touchpoint", "pain", "opportunity"}
-)
+_REPEATED = frozenset({"goal", "persona_need", "concern", "interest", "event", "touchpoint", "pain", "opportunity"})
 #: List attributes whose repeated lines merge into one list.
 _MERGED = frozenset({"allow", "persona", "intent", "next", "measures"})
 
@@ -63,8 +61,13 @@ class Builder:
     # -- helpers -------------------------------------------------------------------
     def span(self, tok: Token) -> Span:
         return Span(
-            self.path, tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 1,
-            tok.start_pos or 0, tok.end_pos or 0,
+            self.path,
+            tok.line or 1,
+            tok.column or 1,
+            tok.end_line or 1,
+            tok.end_column or 1,
+            tok.start_pos or 0,
+            tok.end_pos or 0,
         )
 
     def text(self, tok: Token) -> str:
@@ -79,7 +82,9 @@ class Builder:
                 column = len(before) - before.rfind("\n")
             self.diagnostics.append(
                 make(
-                    "CJ005", str(err), Span(self.path, line, column, line, column + 2, start, start + 2),
+                    "CJ005",
+                    str(err),
+                    Span(self.path, line, column, line, column + 2, start, start + 2),
                     help='known escapes are \\" \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash',
                 )
             )
@@ -153,7 +158,9 @@ class Builder:
             word = _WORDS.get(key, key)
             self.diagnostics.append(
                 make(
-                    "CJ010", f"`{word}` is given twice in this {kind}", attr.span,
+                    "CJ010",
+                    f"`{word}` is given twice in this {kind}",
+                    attr.span,
                     help=f"a {kind} has one `{word}`; keep one of the two lines",
                     related=[Related(spans[key], "first given here")],
                 )
@@ -176,17 +183,35 @@ class Builder:
     def journey(self, c: list[Any]) -> m.Journey:
         id_, v, s, span = self._block(c, "journey")
         return m.Journey(
-            id_, v.get("label"), v.get("version"), v.get("owner"), v.get("description"),
-            v.get("tags", ()), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("version"),
+            v.get("owner"),
+            v.get("description"),
+            v.get("tags", ()),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def persona(self, c: list[Any]) -> m.Persona:
         id_, v, s, span = self._block(c, "persona")
         return m.Persona(
-            id_, v.get("label"), v.get("role"), v.get("industry"), v.get("age"), v.get("gender"),
-            v.get("location"), tuple(v.get("goal", ())), tuple(v.get("persona_need", ())),
-            tuple(v.get("concern", ())), tuple(v.get("interest", ())), v.get("description"),
-            v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("role"),
+            v.get("industry"),
+            v.get("age"),
+            v.get("gender"),
+            v.get("location"),
+            tuple(v.get("goal", ())),
+            tuple(v.get("persona_need", ())),
+            tuple(v.get("concern", ())),
+            tuple(v.get("interest", ())),
+            v.get("description"),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def intent(self, c: list[Any]) -> m.Intent:
@@ -216,15 +241,19 @@ class Builder:
             else:
                 self.diagnostics.append(
                     make(
-                        "CJ012", f"unexpected word `{word}` after the channel's kind `{kind}`", w.span,
-                        help='a channel is `channel ID "Label" online|offline KIND`, for example `channel blog "Blog" online web`',
+                        "CJ012",
+                        f"unexpected word `{word}` after the channel's kind `{kind}`",
+                        w.span,
+                        help='a channel is `channel ID "Label" online|offline KIND`, e.g. `channel blog "Blog" online web`',
                     )
                 )
         if words:
             s["header"] = s["header"].to(words[-1].span) if "end" not in s else s["header"]
             if "end" not in s:
                 span = span.to(words[-1].span)
-        return m.Channel(id_, v.get("label"), mode, kind, v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+        return m.Channel(
+            id_, v.get("label"), mode, kind, v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s)
+        )
 
     def stage_phase(self, c: list[Any]) -> Attr:
         return self._attr(c, "phase", str(c[1]))
@@ -232,8 +261,15 @@ class Builder:
     def stage(self, c: list[Any]) -> m.Stage:
         id_, v, s, span = self._block(c, "stage")
         return m.Stage(
-            id_, v.get("label"), v.get("phase"), v.get("description"), tuple(v.get("touchpoint", ())),
-            tuple(v.get("pain", ())), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("phase"),
+            v.get("description"),
+            tuple(v.get("touchpoint", ())),
+            tuple(v.get("pain", ())),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def touchpoint(self, c: list[Any]) -> m.Touchpoint:
@@ -241,12 +277,29 @@ class Builder:
         emotion = v.get("emotion")
         micro = v.get("micro_conversion")
         return m.Touchpoint(
-            id_, v.get("label"), v.get("tp_channel"), v.get("persona", ()), v.get("intent", ()),
-            v.get("context"), v.get("tp_need"), v.get("customer_action"), v.get("company_action"),
-            emotion[0] if emotion else None, emotion[1] if emotion else None, v.get("rating"),
-            v.get("owner"), "entry" in v, micro is not None, micro[0] if micro else None,
-            v.get("next", ()), tuple(v.get("event", ())), tuple(v.get("pain", ())), v.get("description"),
-            v.get("allow", ()), span=span, spans=MappingProxyType(_rename(s, {"tp_channel": "channel", "tp_need": "need"})),
+            id_,
+            v.get("label"),
+            v.get("tp_channel"),
+            v.get("persona", ()),
+            v.get("intent", ()),
+            v.get("context"),
+            v.get("tp_need"),
+            v.get("customer_action"),
+            v.get("company_action"),
+            emotion[0] if emotion else None,
+            emotion[1] if emotion else None,
+            v.get("rating"),
+            v.get("owner"),
+            "entry" in v,
+            micro is not None,
+            micro[0] if micro else None,
+            v.get("next", ()),
+            tuple(v.get("event", ())),
+            tuple(v.get("pain", ())),
+            v.get("description"),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(_rename(s, {"tp_channel": "channel", "tp_need": "need"})),
         )
 
     def pain(self, c: list[Any]) -> m.Pain:
@@ -254,8 +307,17 @@ class Builder:
         opportunities = [o for o in v.get("opportunity", ()) if isinstance(o, m.Opportunity)]
         refs = tuple(o for o in v.get("opportunity", ()) if isinstance(o, m.Ref))
         return m.Pain(
-            id_, v.get("label"), v.get("at"), v.get("severity"), v.get("cause"), v.get("description"),
-            tuple(opportunities), refs, v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("at"),
+            v.get("severity"),
+            v.get("cause"),
+            v.get("description"),
+            tuple(opportunities),
+            refs,
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def opportunity(self, c: list[Any]) -> m.Opportunity | m.Ref:
@@ -263,15 +325,31 @@ class Builder:
             return self.ref(c[1])
         id_, v, s, span = self._block(c, "opportunity")
         return m.Opportunity(
-            id_, v.get("label"), v.get("impact"), v.get("effort"), v.get("owner"), v.get("status"),
-            v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("impact"),
+            v.get("effort"),
+            v.get("owner"),
+            v.get("status"),
+            v.get("description"),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def kpi(self, c: list[Any]) -> m.Kpi:
         id_, v, s, span = self._block(c, "KPI")
         return m.Kpi(
-            id_, v.get("label"), v.get("target"), v.get("measures", ()), v.get("funnel", ()),
-            v.get("owner"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s),
+            id_,
+            v.get("label"),
+            v.get("target"),
+            v.get("measures", ()),
+            v.get("funnel", ()),
+            v.get("owner"),
+            v.get("description"),
+            v.get("allow", ()),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     # -- attributes ------------------------------------------------------------------
@@ -404,9 +482,15 @@ class Builder:
                         span = span.to(s)
                 props.append(
                     m.Property(
-                        head.name, head.type, current.get("required", False), current.get("doc"),
-                        current.get("minimum"), current.get("maximum"), current.get("pattern"),
-                        span=span, spans=MappingProxyType(pspans),
+                        head.name,
+                        head.type,
+                        current.get("required", False),
+                        current.get("doc"),
+                        current.get("minimum"),
+                        current.get("maximum"),
+                        current.get("pattern"),
+                        span=span,
+                        spans=MappingProxyType(pspans),
                     )
                 )
 
@@ -424,9 +508,13 @@ class Builder:
                 current = None
                 if description is not None:
                     self.diagnostics.append(
-                        make("CJ010", "`description` is given twice in this event", item.span,
-                             help="an event has one `description`; keep one of the two lines",
-                             related=[Related(spans["description"], "first given here")])
+                        make(
+                            "CJ010",
+                            "`description` is given twice in this event",
+                            item.span,
+                            help="an event has one `description`; keep one of the two lines",
+                            related=[Related(spans["description"], "first given here")],
+                        )
                     )
                 else:
                     description = item.value
@@ -435,17 +523,23 @@ class Builder:
                 word = {"minimum": "min", "maximum": "max", "doc": "a description string"}.get(item.key, item.key)
                 self.diagnostics.append(
                     make(
-                        "CJ011", f"{'`' + word + '`' if item.key != 'doc' else word} does not follow a property", item.span,
+                        "CJ011",
+                        f"{'`' + word + '`' if item.key != 'doc' else word} does not follow a property",
+                        item.span,
                         help='write modifiers after a property\'s type: `plan_id string required "Id of the plan"`'
-                        + ("; an event's own text is `description \"...\"`" if item.key == "doc" else ""),
+                        + ('; an event\'s own text is `description "..."`' if item.key == "doc" else ""),
                     )
                 )
             elif item.key in current:
                 word = {"minimum": "min", "maximum": "max", "doc": "description"}.get(item.key, item.key)
                 self.diagnostics.append(
-                    make("CJ010", f"`{word}` is given twice for property `{current['_head'].name}`", item.span,
-                         help="a property has each modifier at most once",
-                         related=[Related(current["_spans"][item.key], "first given here")])
+                    make(
+                        "CJ010",
+                        f"`{word}` is given twice for property `{current['_head'].name}`",
+                        item.span,
+                        help="a property has each modifier at most once",
+                        related=[Related(current["_spans"][item.key], "first given here")],
+                    )
                 )
             else:
                 current[item.key] = item.value
@@ -457,8 +551,9 @@ class Builder:
             spans[f"property.{i}"] = p.span
         if end is not None:
             spans["end"] = end
-        return m.Event(self.text(name), description, tuple(props),
-                       span=start.to(end or header_end), spans=MappingProxyType(spans))
+        return m.Event(
+            self.text(name), description, tuple(props), span=start.to(end or header_end), spans=MappingProxyType(spans)
+        )
 
 
 def _kind_of(node: Any) -> str:
@@ -468,4 +563,4 @@ def _kind_of(node: Any) -> str:
 
 
 def _rename(spans: dict[str, Span], names: dict[str, str]) -> dict[str, Span]:
-    return {next((names[p] + k[len(p):] for p in names if k == p or k.startswith(p + ".")), k): v for k, v in spans.items()}
+    return {next((names[p] + k[len(p) :] for p in names if k == p or k.startswith(p + ".")), k): v for k, v in spans.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .parser import parse
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
 from .sources import decode_source
+from .span import LineIndex
 
 
 class Failure(click.ClickException):
@@ -77,8 +78,12 @@ def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = F
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="cjdsl", message="%(prog)s %(version)s")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Settings file to use instead of the nearest cjdsl.toml / pyproject.toml.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file to use instead of the nearest cjdsl.toml / pyproject.toml.",
+)
 @click.pass_context
 def main(ctx: click.Context, config_file: Path | None) -> None:
     """cjdsl compiles customer journeys written as code (.journey files) into
@@ -96,14 +101,25 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
 
 
 FORMATS = click.Choice(sorted(RENDERERS), case_sensitive=False)
-COLOR = click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-                     help="Colour the output (auto: when writing to a terminal and NO_COLOR is unset).")
+COLOR = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the output (auto: when writing to a terminal and NO_COLOR is unset).",
+)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=FORMATS, default="full", show_default=True,
-              help="full: source line and caret; concise: one line each; json: for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="full",
+    show_default=True,
+    help="full: source line and caret; concise: one line each; json: for tools.",
+)
 @COLOR
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, color: str) -> None:
@@ -151,7 +167,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
         formatted = format_result(result)
         if formatted is None:
             errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-            click.echo(render_full(errors, lambda _: result.lines, color=use), err=True)
+            click.echo(render_full(errors, _fixed(result.lines), color=use), err=True)
             failed += 1
             continue
         original = data.decode("utf-8")
@@ -160,8 +176,9 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
             continue
         changed += 1
         if show_diff:
-            diff = difflib.unified_diff(original.splitlines(keepends=True), formatted.splitlines(keepends=True),
-                                        f"a/{path}", f"b/{path}")
+            diff = difflib.unified_diff(
+                original.splitlines(keepends=True), formatted.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+            )
             click.echo("".join(diff), nl=False)
         elif check_only:
             click.echo(f"Would reformat: {path}")
@@ -176,6 +193,10 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     else:
         click.echo("cjdsl: warning: no .journey files found", err=True)
     ctx.exit(1 if failed or ((check_only or show_diff) and changed) else 0)
+
+
+def _fixed(lines: LineIndex) -> Callable[[str], LineIndex]:
+    return lambda _path: lines
 
 
 def _backend_names(only: tuple[str, ...]) -> list[str]:
@@ -194,8 +215,14 @@ def _backend_names(only: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("site"), show_default=True,
-              help="Output folder; replaced as a whole, atomically, only by a successful build.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Output folder; replaced as a whole, atomically, only by a successful build.",
+)
 @click.option("--only", multiple=True, metavar="NAMES", help="Run only these backends (comma-separated or repeated).")
 @COLOR
 @click.pass_context
@@ -238,8 +265,9 @@ def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str
 @main.command()
 @click.option("--to", "backend", required=True, metavar="NAME", help="The backend to run, e.g. json.")
 @click.argument("path", type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output."
+)
 @COLOR
 @click.pass_context
 def render(ctx: click.Context, backend: str, path: str, output: Path | None, color: str) -> None:
@@ -276,7 +304,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("cjdsl: interrupted", err=True)
         return 130
-    except Exception as err:  # noqa: BLE001 - the last line of defence
+    except Exception as err:
         if os.environ.get("CJDSL_DEBUG"):
             raise
         click.echo(f"cjdsl: internal error: {type(err).__name__}: {err} (set CJDSL_DEBUG=1 for a traceback)", err=True)

@@ -68,7 +68,7 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: no such settings file")
-        table = _read(explicit)
+        table: Mapping[str, Any] = _read(explicit)
         if explicit.name == "pyproject.toml":
             table = table.get("tool", {}).get("cjdsl", {})
         file: Path | None = explicit
@@ -82,17 +82,18 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
         kind, _ = SETTINGS[key]
         if not isinstance(value, kind) or isinstance(value, bool):
             raise ConfigError(f"{file}: setting `{key}` has the wrong type ({type(value).__name__})")
-    if file is not None:
-        root = file.resolve().parent
-    else:
-        root = common_root(paths)
+    root = file.resolve().parent if file is not None else common_root(paths)
     exclude = table.get("exclude", [])
     if not all(isinstance(x, str) for x in exclude):
         raise ConfigError(f"{file}: `exclude` must be a list of strings")
     max_mb = table.get("max_file_size_mb", DEFAULT_MAX_BYTES / (1024 * 1024))
     return Config(
-        root=root, file=file, exclude=tuple(exclude), max_file_size=int(max_mb * 1024 * 1024),
-        source_url=table.get("source_url"), raw=dict(table),
+        root=root,
+        file=file,
+        exclude=tuple(exclude),
+        max_file_size=int(max_mb * 1024 * 1024),
+        source_url=table.get("source_url"),
+        raw=dict(table),
     )
 
 

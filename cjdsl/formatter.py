@@ -164,8 +164,25 @@ def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
 
 
 def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
-    keys = ("description", "channel", "personas", "intents", "entry", "micro_conversion", "context", "need",
-            "customer_action", "company_action", "emotion", "rating", "owner", "next", "allow", "events", "pains")
+    keys = (
+        "description",
+        "channel",
+        "personas",
+        "intents",
+        "entry",
+        "micro_conversion",
+        "context",
+        "need",
+        "customer_action",
+        "company_action",
+        "emotion",
+        "rating",
+        "owner",
+        "next",
+        "allow",
+        "events",
+        "pains",
+    )
     if not p.open(f"touchpoint {t.id}{_label(t)}", t, _has(t, *keys), blank=blank):
         return
     p.text_attr(t, "description")

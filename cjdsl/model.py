@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Union
 
 from .span import NO_SPAN, Span
 
@@ -22,11 +21,11 @@ _EMPTY: Mapping[str, Span] = MappingProxyType({})
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
 def _spans() -> Mapping[str, Span]:
-    return field(default_factory=lambda: _EMPTY, compare=False, repr=False, kw_only=True)  # type: ignore[return-value]
+    return field(default_factory=lambda: _EMPTY, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -235,8 +234,8 @@ class Kpi:
     spans: Mapping[str, Span] = _spans()
 
 
-Declaration = Union[Journey, Persona, Intent, Channel, Team, Stage, Pain, Opportunity, Kpi]
-Item = Union[Include, Declaration]
+Declaration = Journey | Persona | Intent | Channel | Team | Stage | Pain | Opportunity | Kpi
+Item = Include | Declaration
 
 
 @dataclass(frozen=True)

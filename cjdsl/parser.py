@@ -100,7 +100,7 @@ class _Parser:
         last: list[Any] = [None, 0]  # parser state and line at the last reported error
 
         def on_error(e: UnexpectedInput) -> bool:
-            state = tuple(e.interactive_parser.parser_state.state_stack)  # type: ignore[attr-defined]
+            state = tuple(e.interactive_parser.parser_state.state_stack)
             line = getattr(e, "line", 0)
             # Report an error only once the parser has moved on from the last one, and at
             # most one per line: later errors on the same line are usually its echoes.
@@ -109,8 +109,12 @@ class _Parser:
                 errors.append(describe(e, text, path, lines))
                 if len(errors) >= MAX_SYNTAX_ERRORS:
                     errors.append(
-                        make("CJ008", f"stopped after {MAX_SYNTAX_ERRORS} syntax errors in this file", None,
-                             help="fix the first errors and run again")
+                        make(
+                            "CJ008",
+                            f"stopped after {MAX_SYNTAX_ERRORS} syntax errors in this file",
+                            None,
+                            help="fix the first errors and run again",
+                        )
                     )
                     return False
             if isinstance(e, UnexpectedCharacters):
@@ -120,13 +124,11 @@ class _Parser:
 
         items: list[m.Item] | None = None
         try:
-            items = self.lark.parse(text, on_error=on_error)
+            items = self.lark.parse(text, on_error=on_error)  # type: ignore[assignment]
         except (UnexpectedCharacters, UnexpectedToken) as e:
             if not errors:
                 errors.append(describe(e, text, path, lines))
-        comments = tuple(
-            Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in builder.comments
-        )
+        comments = tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in builder.comments)
         diagnostics = tuple(errors) + tuple(builder.diagnostics)
         if errors or items is None:
             return ParseResult(None, diagnostics, comments, lines)
@@ -136,7 +138,7 @@ class _Parser:
 
 def _skip_word(e: UnexpectedCharacters, text: str) -> None:
     """After a bad character inside a word (a non-ASCII id), resume after the word."""
-    pos = e.pos_in_stream
+    pos = e.pos_in_stream or 0
     if not (pos < len(text) and text[pos].isalnum()):
         return
     stop = pos

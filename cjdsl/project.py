@@ -100,11 +100,14 @@ def compile_project(paths: Sequence[Path], config: Config) -> Project:
         if journey.journey is not None:
             first = seen_ids.get(journey.id)
             if first is not None and first.journey is not None:
-                project.diagnostics.append(make(
-                    "CJ102", f"duplicate journey `{journey.id}` (also in {first.path})",
-                    journey.journey.spans.get("id", journey.journey.span),
-                    help="journey ids name the output files; give each journey its own id",
-                ))
+                project.diagnostics.append(
+                    make(
+                        "CJ102",
+                        f"duplicate journey `{journey.id}` (also in {first.path})",
+                        journey.journey.spans.get("id", journey.journey.span),
+                        help="journey ids name the output files; give each journey its own id",
+                    )
+                )
                 continue
             seen_ids[journey.id] = journey
             project.journeys.append(journey)

@@ -11,12 +11,19 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .diagnostics import Diagnostic, Severity
-from .span import LineIndex
+from .span import LineIndex, Span
 
 Lines = Callable[[str], LineIndex | None]
 
-_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m", "bold": "\x1b[1m",
-           "blue": "\x1b[1;34m", "reset": "\x1b[0m", "green": "\x1b[1;32m"}
+_COLORS = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "info": "\x1b[1;36m",
+    "bold": "\x1b[1m",
+    "blue": "\x1b[1;34m",
+    "reset": "\x1b[0m",
+    "green": "\x1b[1;32m",
+}
 
 
 class _Style:
@@ -75,11 +82,16 @@ def render_concise(diagnostics: Sequence[Diagnostic], lines: Lines | None = None
 
 
 def to_json(d: Diagnostic) -> dict[str, object]:
-    def span(sp: object) -> dict[str, object] | None:
+    def span(sp: Span | None) -> dict[str, object] | None:
         if sp is None:
             return None
-        return {"path": sp.path, "line": sp.line, "column": sp.column,  # type: ignore[attr-defined]
-                "end_line": sp.end_line, "end_column": sp.end_column}  # type: ignore[attr-defined]
+        return {
+            "path": sp.path,
+            "line": sp.line,
+            "column": sp.column,
+            "end_line": sp.end_line,
+            "end_column": sp.end_column,
+        }
 
     return {
         "code": d.code,

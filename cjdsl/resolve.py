@@ -54,38 +54,56 @@ def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[Re
             target = _target(sf.location, item.path)
             real = Path(os.path.realpath(target))
             if not _inside(real, root_real) or os.path.isabs(item.path):
-                diagnostics.append(make(
-                    "CJ152", f"include \"{item.path}\" leaves the project root", item.span,
-                    help=f"includes must stay inside {root_real.as_posix()} (the folder holding cjdsl.toml, "
-                    "or else the folder of the files given)",
-                ))
+                diagnostics.append(
+                    make(
+                        "CJ152",
+                        f'include "{item.path}" leaves the project root',
+                        item.span,
+                        help=f"includes must stay inside {root_real.as_posix()} (the folder holding cjdsl.toml, "
+                        "or else the folder of the files given)",
+                    )
+                )
                 complete = False
                 continue
             if real in stack:
-                chain = " → ".join(_rel(p, root_real) for p in [*stack[stack.index(real):], real])
-                diagnostics.append(make("CJ153", f"include cycle: {chain}", item.span,
-                                        help="move what both files need into a third file that both include"))
+                chain = " → ".join(_rel(p, root_real) for p in [*stack[stack.index(real) :], real])
+                diagnostics.append(
+                    make(
+                        "CJ153",
+                        f"include cycle: {chain}",
+                        item.span,
+                        help="move what both files need into a third file that both include",
+                    )
+                )
                 complete = False
                 continue
             if real in loaded:
                 continue  # a file included twice loads once
             child = load(real)
             if child.result is None:
-                diagnostics.append(make(
-                    "CJ151", f"included file \"{item.path}\" does not exist", item.span,
-                    help=_missing_hint(target, item.path) or "include paths are relative to the file that includes them",
-                ))
+                diagnostics.append(
+                    make(
+                        "CJ151",
+                        f'included file "{item.path}" does not exist',
+                        item.span,
+                        help=_missing_hint(target, item.path) or "include paths are relative to the file that includes them",
+                    )
+                )
                 complete = False
                 continue
             if child.read_error is not None:
                 complete = False
             if child.result.document is not None:
                 for j in child.result.document.journeys:
-                    diagnostics.append(make(
-                        "CJ154", f"\"{item.path}\" declares journey `{j.id}`; an included file may not", item.span,
-                        help="include only shared declarations (personas, channels, teams, ...); build each journey from its own file",
-                        related=[Related(j.spans.get("header", j.span), "declared here")],
-                    ))
+                    diagnostics.append(
+                        make(
+                            "CJ154",
+                            f'"{item.path}" declares journey `{j.id}`; an included file may not',
+                            item.span,
+                            help="include only shared declarations (personas, channels, teams); give each journey its own file",
+                            related=[Related(j.spans.get("header", j.span), "declared here")],
+                        )
+                    )
             visit(child, [*stack, real])
 
     visit(root_file, [Path(os.path.realpath(root_file.location))])
@@ -161,7 +179,10 @@ def _header(node: object) -> object:
     return spans.get("id") or getattr(node, "span", None)
 
 
-def _duplicates(kind: str, nodes: Iterable[m.Persona | m.Intent | m.Channel | m.Team | m.Stage | m.Touchpoint | m.Pain | m.Opportunity | m.Kpi]) -> list[Diagnostic]:
+def _duplicates(
+    kind: str,
+    nodes: Iterable[m.Persona | m.Intent | m.Channel | m.Team | m.Stage | m.Touchpoint | m.Pain | m.Opportunity | m.Kpi],
+) -> list[Diagnostic]:
     out = []
     first: dict[str, object] = {}
     for node in nodes:
@@ -170,13 +191,20 @@ def _duplicates(kind: str, nodes: Iterable[m.Persona | m.Intent | m.Channel | m.
             prev_kind = type(prev).__name__.lower()
             this_kind = type(node).__name__.lower()
             what = kind if prev_kind == this_kind else f"{this_kind} id (already a {prev_kind})"
-            out.append(make(
-                "CJ102", f"duplicate {what} `{node.id}`", node.spans.get("id", node.span),
-                help="ids must be unique: rename one of them" + (
-                    "; stages and touchpoints share one set of ids, because `at` can name either" if prev_kind != this_kind else ""
-                ),
-                related=[Related(_header(prev), "first declared here")],  # type: ignore[arg-type]
-            ))
+            out.append(
+                make(
+                    "CJ102",
+                    f"duplicate {what} `{node.id}`",
+                    node.spans.get("id", node.span),
+                    help="ids must be unique: rename one of them"
+                    + (
+                        "; stages and touchpoints share one set of ids, because `at` can name either"
+                        if prev_kind != this_kind
+                        else ""
+                    ),
+                    related=[Related(_header(prev), "first declared here")],  # type: ignore[arg-type]
+                )
+            )
         else:
             first[node.id] = node
     return out
@@ -199,6 +227,10 @@ def check_ids(j: ResolvedJourney) -> list[Diagnostic]:
     ]
 
 
+def _a(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 def check_references(j: ResolvedJourney) -> list[Diagnostic]:
     names: dict[str, set[str]] = {
         "persona": {p.id for p in j.personas},
@@ -219,11 +251,14 @@ def check_references(j: ResolvedJourney) -> list[Diagnostic]:
         hint = did_you_mean(ref.id, pool)
         other = next((k for k in names if ref.id in names[k]), None)
         if other:
-            hint = f"`{ref.id}` is a{'n' if other[0] in 'aeiou' else ''} {other}, not a{'n' if wanted[0] in 'aeiou' else ''} {wanted}" + (f"; {hint}" if hint else "")
+            hint = f"`{ref.id}` is {_a(other)} {other}, not {_a(wanted)} {wanted}" + (f"; {hint}" if hint else "")
         elif hint is None:
             declared = ", ".join(f"`{n}`" for n in sorted(pool)[:8]) + (", ..." if len(pool) > 8 else "")
-            hint = f"declare it with `{kinds[0]} {ref.id} \"...\"`" if kinds[0] not in ("touchpoint", "stage") else \
-                f"no {wanted} has this id"
+            hint = (
+                f'declare it with `{kinds[0]} {ref.id} "..."`'
+                if kinds[0] not in ("touchpoint", "stage")
+                else f"no {wanted} has this id"
+            )
             if pool:
                 hint += f"; declared: {declared}"
         out.append(make("CJ101", f"unknown {wanted} `{ref.id}`", ref.span, help=hint))

@@ -12,25 +12,33 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     """The text of a source file, or a diagnostic saying why it cannot be read."""
     if len(data) > max_bytes:
         return None, make(
-            "CJ007", f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB", Span(path, 1, 1, 1, 1),
+            "CJ007",
+            f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB",
+            Span(path, 1, 1, 1, 1),
             help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
         )
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
-        return None, make("CJ006", "the file contains a NUL byte: it looks binary, not a .journey text file",
-                          Span(path, line, column, line, column + 1),
-                          help="check that the path names a .journey text file")
+        return None, make(
+            "CJ006",
+            "the file contains a NUL byte: it looks binary, not a .journey text file",
+            Span(path, line, column, line, column + 1),
+            help="check that the path names a .journey text file",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         prefix = data[: err.start].decode("utf-8", "replace")
         index = LineIndex(prefix)
         line, column = index.position(len(prefix))
-        return None, make("CJ006", f"the file is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start a character",
-                          Span(path, line, column, line, column + 1),
-                          help="save the file as UTF-8 (the encoding every .journey file uses)")
+        return None, make(
+            "CJ006",
+            f"the file is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start a character",
+            Span(path, line, column, line, column + 1),
+            help="save the file as UTF-8 (the encoding every .journey file uses)",
+        )
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None

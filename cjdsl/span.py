@@ -29,9 +29,7 @@ class Span:
 
     def to(self, other: Span) -> Span:
         """The span from the start of ``self`` to the end of ``other``."""
-        return Span(
-            self.path, self.line, self.column, other.end_line, other.end_column, self.start, other.end
-        )
+        return Span(self.path, self.line, self.column, other.end_line, other.end_column, self.start, other.end)
 
 
 NO_SPAN = Span("<generated>", 1, 1, 1, 1, 0, 0)

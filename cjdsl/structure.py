@@ -20,9 +20,13 @@ def check_document(doc: m.Document) -> list[Diagnostic]:
     journeys = doc.journeys
     for extra in journeys[1:]:
         out.append(
-            make("CJ013", f"a second `journey` block (`{extra.id}`) in this file", extra.spans.get("header", extra.span),
-                 help="a file describes one journey; move this one into a file of its own",
-                 related=[Related(journeys[0].spans.get("header", journeys[0].span), "the file's journey")])
+            make(
+                "CJ013",
+                f"a second `journey` block (`{extra.id}`) in this file",
+                extra.spans.get("header", extra.span),
+                help="a file describes one journey; move this one into a file of its own",
+                related=[Related(journeys[0].spans.get("header", journeys[0].span), "the file's journey")],
+            )
         )
     for item in doc.items:
         out.extend(_check(item))
@@ -36,8 +40,9 @@ def _check(node: object) -> Iterator[Diagnostic]:
         if node.mode is not None and node.mode not in v.CHANNEL_MODES:  # pragma: no cover - builder sorts words
             yield from _word(node.mode, v.CHANNEL_MODES, "channel mode", node.spans.get("mode"))
         if node.kind is not None:
-            yield from _word(node.kind, v.CHANNEL_KINDS + v.CHANNEL_MODES, "channel kind", node.spans.get("kind"),
-                             allowed=v.CHANNEL_KINDS)
+            yield from _word(
+                node.kind, v.CHANNEL_KINDS + v.CHANNEL_MODES, "channel kind", node.spans.get("kind"), allowed=v.CHANNEL_KINDS
+            )
     elif isinstance(node, m.Stage):
         if node.phase is not None:
             yield from _word(node.phase, v.PHASES, "phase", node.spans.get("phase"))
@@ -46,10 +51,16 @@ def _check(node: object) -> Iterator[Diagnostic]:
         for pain in node.pains:
             yield from _nested_pain(pain, "stage")
     elif isinstance(node, m.Touchpoint):
-        yield from _range(node.emotion, v.EMOTION_RANGE, "emotion", node.spans.get("emotion"),
-                          "from -2 (very negative) through 0 (neutral) to +2 (very positive)")
-        yield from _range(node.rating, v.RATING_RANGE, "rating", node.spans.get("rating"),
-                          "from 1 (fails expectations) to 5 (exceeds them)")
+        yield from _range(
+            node.emotion,
+            v.EMOTION_RANGE,
+            "emotion",
+            node.spans.get("emotion"),
+            "from -2 (very negative) through 0 (neutral) to +2 (very positive)",
+        )
+        yield from _range(
+            node.rating, v.RATING_RANGE, "rating", node.spans.get("rating"), "from 1 (fails expectations) to 5 (exceeds them)"
+        )
         for event in node.events:
             yield from _event(event)
         for pain in node.pains:
@@ -62,9 +73,12 @@ def _check(node: object) -> Iterator[Diagnostic]:
 
 def _nested_pain(pain: m.Pain, container: str) -> Iterator[Diagnostic]:
     if pain.at is not None:
-        yield make("CJ012", f"pain point `{pain.id}` is inside a {container}, so it needs no `at`",
-                   pain.spans.get("at", pain.span),
-                   help=f"remove the `at` line; a pain point written inside a {container} happens there")
+        yield make(
+            "CJ012",
+            f"pain point `{pain.id}` is inside a {container}, so it needs no `at`",
+            pain.spans.get("at", pain.span),
+            help=f"remove the `at` line; a pain point written inside a {container} happens there",
+        )
     yield from _pain(pain)
 
 
@@ -92,23 +106,37 @@ def _range(value: float | None, bounds: tuple[int, int], what: str, span: Span |
     low, high = bounds
     if not isinstance(value, int) or not low <= value <= high:
         shown = f"{value:+}" if what == "emotion" and isinstance(value, int) else str(value)
-        kind = "a whole number" if not isinstance(value, int) else f"between {low:+} and {high:+}" if what == "emotion" else f"between {low} and {high}"
-        yield make("CJ103", f"{what} {shown} is out of range: it must be {kind}", span,
-                   help=f"{what} is {scale}")
+        kind = (
+            "a whole number"
+            if not isinstance(value, int)
+            else f"between {low:+} and {high:+}"
+            if what == "emotion"
+            else f"between {low} and {high}"
+        )
+        yield make("CJ103", f"{what} {shown} is out of range: it must be {kind}", span, help=f"{what} is {scale}")
 
 
-def _word(value: str, choices: Sequence[str], what: str, span: Span | None,
-          *, allowed: Sequence[str] | None = None) -> Iterator[Diagnostic]:
+def _word(
+    value: str, choices: Sequence[str], what: str, span: Span | None, *, allowed: Sequence[str] | None = None
+) -> Iterator[Diagnostic]:
     valid = allowed if allowed is not None else choices
     if value in valid:
         return
     if what == "channel kind" and value in v.CHANNEL_MODES:
-        yield make("CJ104", f"`{value}` is given after the channel's kind", span,
-                   help="write the mode before the kind: `channel blog \"Blog\" online web`")
+        yield make(
+            "CJ104",
+            f"`{value}` is given after the channel's kind",
+            span,
+            help='write the mode before the kind: `channel blog "Blog" online web`',
+        )
         return
     suggestion = did_you_mean(value, valid)
-    yield make("CJ104", f"unknown {what} `{value}`", span,
-               help=(suggestion + " " if suggestion else "") + f"{what} is one of: {', '.join(valid)}")
+    yield make(
+        "CJ104",
+        f"unknown {what} `{value}`",
+        span,
+        help=(suggestion + " " if suggestion else "") + f"{what} is one of: {', '.join(valid)}",
+    )
 
 
 def _event(event: m.Event) -> Iterator[Diagnostic]:
@@ -116,9 +144,13 @@ def _event(event: m.Event) -> Iterator[Diagnostic]:
     for prop in event.properties:
         first = seen.get(prop.name)
         if first is not None:
-            yield make("CJ107", f"property `{prop.name}` is declared twice in event \"{event.name}\"", prop.span,
-                       help="keep one declaration of the property",
-                       related=[Related(first.span, "first declared here")])
+            yield make(
+                "CJ107",
+                f'property `{prop.name}` is declared twice in event "{event.name}"',
+                prop.span,
+                help="keep one declaration of the property",
+                related=[Related(first.span, "first declared here")],
+            )
         else:
             seen[prop.name] = prop
         yield from _type(prop.type)
@@ -128,9 +160,13 @@ def _event(event: m.Event) -> Iterator[Diagnostic]:
 def _type(t: m.PropertyType) -> Iterator[Diagnostic]:
     if t.name not in v.PROPERTY_TYPES:
         suggestion = did_you_mean(t.name, v.PROPERTY_TYPES)
-        yield make("CJ105", f"unknown property type `{t.name}`", t.span,
-                   help=(suggestion + " " if suggestion else "")
-                   + 'types are string, integer, number, boolean, datetime, enum("a", "b") and list(TYPE)')
+        yield make(
+            "CJ105",
+            f"unknown property type `{t.name}`",
+            t.span,
+            help=(suggestion + " " if suggestion else "")
+            + 'types are string, integer, number, boolean, datetime, enum("a", "b") and list(TYPE)',
+        )
         return
     if t.name in v.SCALAR_TYPES and t.args:
         yield make("CJ105", f"`{t.name}` takes no arguments", t.span, help=f"write `{t.name}` alone")
@@ -142,13 +178,17 @@ def _type(t: m.PropertyType) -> Iterator[Diagnostic]:
         else:
             dupes = sorted({x for x in t.values if t.values.count(x) > 1})
             if dupes:
-                yield make("CJ105", f"enum value \"{dupes[0]}\" is listed twice", t.span, help="list each value once")
+                yield make("CJ105", f'enum value "{dupes[0]}" is listed twice', t.span, help="list each value once")
     elif t.name == "list":
         if t.item is None or t.args != 1:
-            yield make("CJ105", "a list takes exactly one item type", t.span, help="write `list(string)` or `list(enum(\"a\", \"b\"))`")
+            yield make(
+                "CJ105", "a list takes exactly one item type", t.span, help='write `list(string)` or `list(enum("a", "b"))`'
+            )
         else:
             if t.item.name == "list":
-                yield make("CJ105", "lists of lists are not supported", t.span, help="use `list(string)` and encode the inner list")
+                yield make(
+                    "CJ105", "lists of lists are not supported", t.span, help="use `list(string)` and encode the inner list"
+                )
             yield from _type(t.item)
 
 
@@ -156,25 +196,45 @@ def _bounds(prop: m.Property) -> Iterator[Diagnostic]:
     kind = prop.type.name
     span = prop.spans.get("minimum") or prop.spans.get("maximum")
     if (prop.minimum is not None or prop.maximum is not None) and kind in ("boolean", "datetime", "enum"):
-        yield make("CJ106", f"`min`/`max` do not apply to a {kind} property", span,
-                   help="min and max bound numbers, string lengths and list lengths")
+        yield make(
+            "CJ106",
+            f"`min`/`max` do not apply to a {kind} property",
+            span,
+            help="min and max bound numbers, string lengths and list lengths",
+        )
     if prop.minimum is not None and prop.maximum is not None and prop.minimum > prop.maximum:
-        yield make("CJ106", f"`min {prop.minimum}` is greater than `max {prop.maximum}` for property `{prop.name}`", span,
-                   help="swap the two values")
+        yield make(
+            "CJ106",
+            f"`min {prop.minimum}` is greater than `max {prop.maximum}` for property `{prop.name}`",
+            span,
+            help="swap the two values",
+        )
     if kind in ("string", "list") or (kind == "integer"):
         for key, val in (("minimum", prop.minimum), ("maximum", prop.maximum)):
             if val is not None and not isinstance(val, int):
-                yield make("CJ106", f"`{'min' if key == 'minimum' else 'max'} {val}` must be a whole number for a {kind} property",
-                           prop.spans.get(key), help="lengths and integer bounds are whole numbers")
+                yield make(
+                    "CJ106",
+                    f"`{'min' if key == 'minimum' else 'max'} {val}` must be a whole number for a {kind} property",
+                    prop.spans.get(key),
+                    help="lengths and integer bounds are whole numbers",
+                )
             elif val is not None and val < 0 and kind != "integer":
                 yield make("CJ106", f"a {kind} length cannot be negative", prop.spans.get(key), help="use 0 or more")
     if prop.pattern is not None:
         if kind != "string":
-            yield make("CJ106", f"`pattern` applies to string properties, not {kind}", prop.spans.get("pattern"),
-                       help="remove the pattern, or make the property a string")
+            yield make(
+                "CJ106",
+                f"`pattern` applies to string properties, not {kind}",
+                prop.spans.get("pattern"),
+                help="remove the pattern, or make the property a string",
+            )
         else:
             try:
                 re.compile(prop.pattern)
             except re.error as err:
-                yield make("CJ106", f"the pattern of property `{prop.name}` is not a valid regular expression: {err}",
-                           prop.spans.get("pattern"), help="patterns use the regular expression syntax of JSON Schema (ECMA 262)")
+                yield make(
+                    "CJ106",
+                    f"the pattern of property `{prop.name}` is not a valid regular expression: {err}",
+                    prop.spans.get("pattern"),
+                    help="patterns use the regular expression syntax of JSON Schema (ECMA 262)",
+                )

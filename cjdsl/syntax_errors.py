@@ -19,27 +19,95 @@ from .span import LineIndex, Span
 
 #: Declaration keywords and what their blocks are called in messages.
 BLOCKS = {
-    "JOURNEY": "journey", "PERSONA": "persona", "INTENT": "intent", "CHANNEL": "channel",
-    "TEAM": "team", "STAGE": "stage", "TOUCHPOINT": "touchpoint", "PAIN": "pain point",
-    "OPPORTUNITY": "opportunity", "KPI": "KPI", "EVENT": "event",
+    "JOURNEY": "journey",
+    "PERSONA": "persona",
+    "INTENT": "intent",
+    "CHANNEL": "channel",
+    "TEAM": "team",
+    "STAGE": "stage",
+    "TOUCHPOINT": "touchpoint",
+    "PAIN": "pain point",
+    "OPPORTUNITY": "opportunity",
+    "KPI": "KPI",
+    "EVENT": "event",
 }
 TOP_LEVEL = ["INCLUDE", "JOURNEY", "PERSONA", "INTENT", "CHANNEL", "TEAM", "STAGE", "PAIN", "OPPORTUNITY", "KPI"]
 
 #: Phrases for the non-keyword terminals.
 PHRASES = {
-    "NAME": "a name", "RULE_REF": "a rule name", "NUMBER": "a number", "STRING": "a string",
-    "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "COMMA": "`,`",
-    "ARROW": "`->`", "$END": "the end of the file",
+    "NAME": "a name",
+    "RULE_REF": "a rule name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "LBRACE": "`{`",
+    "RBRACE": "`}`",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COMMA": "`,`",
+    "ARROW": "`->`",
+    "$END": "the end of the file",
 }
 #: The order in which expected words are listed (the grammar's own order for keywords).
 _ORDER = [
-    "INCLUDE", "JOURNEY", "PERSONA", "INTENT", "CHANNEL", "TEAM", "STAGE", "TOUCHPOINT", "PAIN",
-    "OPPORTUNITY", "KPI", "EVENT", "VERSION", "OWNER", "TAGS", "ROLE", "INDUSTRY", "AGE", "GENDER",
-    "LOCATION", "GOAL", "NEED", "CONCERN", "INTEREST", "PHASE", "CONTEXT", "CUSTOMER_ACTION",
-    "COMPANY_ACTION", "EMOTION", "RATING", "ENTRY", "MICRO_CONVERSION", "NEXT", "AT", "SEVERITY",
-    "CAUSE", "IMPACT", "EFFORT", "STATUS", "TARGET", "MEASURES", "FUNNEL", "REQUIRED", "MIN", "MAX",
-    "PATTERN", "DESCRIPTION", "ALLOW", "NAME", "RULE_REF", "STRING", "NUMBER", "LPAR", "RPAR",
-    "COMMA", "ARROW", "LBRACE", "RBRACE", "$END",
+    "INCLUDE",
+    "JOURNEY",
+    "PERSONA",
+    "INTENT",
+    "CHANNEL",
+    "TEAM",
+    "STAGE",
+    "TOUCHPOINT",
+    "PAIN",
+    "OPPORTUNITY",
+    "KPI",
+    "EVENT",
+    "VERSION",
+    "OWNER",
+    "TAGS",
+    "ROLE",
+    "INDUSTRY",
+    "AGE",
+    "GENDER",
+    "LOCATION",
+    "GOAL",
+    "NEED",
+    "CONCERN",
+    "INTEREST",
+    "PHASE",
+    "CONTEXT",
+    "CUSTOMER_ACTION",
+    "COMPANY_ACTION",
+    "EMOTION",
+    "RATING",
+    "ENTRY",
+    "MICRO_CONVERSION",
+    "NEXT",
+    "AT",
+    "SEVERITY",
+    "CAUSE",
+    "IMPACT",
+    "EFFORT",
+    "STATUS",
+    "TARGET",
+    "MEASURES",
+    "FUNNEL",
+    "REQUIRED",
+    "MIN",
+    "MAX",
+    "PATTERN",
+    "DESCRIPTION",
+    "ALLOW",
+    "NAME",
+    "RULE_REF",
+    "STRING",
+    "NUMBER",
+    "LPAR",
+    "RPAR",
+    "COMMA",
+    "ARROW",
+    "LBRACE",
+    "RBRACE",
+    "$END",
 ]
 _RANK = {name: i for i, name in enumerate(_ORDER)}
 
@@ -47,15 +115,30 @@ _RANK = {name: i for i, name in enumerate(_ORDER)}
 #: lists against the parser's tables).
 BLOCK_ATTRS = {
     "journey": ["version", "owner", "description", "tags", "allow"],
-    "persona": ["role", "industry", "age", "gender", "location", "goal", "need", "concern",
-                "interest", "description", "allow"],
+    "persona": ["role", "industry", "age", "gender", "location", "goal", "need", "concern", "interest", "description", "allow"],
     "intent": ["description", "allow"],
     "channel": ["description", "allow"],
     "team": ["description", "allow"],
     "stage": ["description", "allow", "touchpoint", "pain"],
-    "touchpoint": ["description", "channel", "persona", "intent", "entry", "micro_conversion",
-                   "context", "need", "customer_action", "company_action", "emotion", "rating",
-                   "owner", "next", "allow", "event", "pain"],
+    "touchpoint": [
+        "description",
+        "channel",
+        "persona",
+        "intent",
+        "entry",
+        "micro_conversion",
+        "context",
+        "need",
+        "customer_action",
+        "company_action",
+        "emotion",
+        "rating",
+        "owner",
+        "next",
+        "allow",
+        "event",
+        "pain",
+    ],
     "event": ["description", "a property such as `plan_id string required`"],
     "pain point": ["at", "severity", "cause", "description", "allow", "opportunity"],
     "opportunity": ["impact", "effort", "owner", "status", "description", "allow"],
@@ -63,14 +146,29 @@ BLOCK_ATTRS = {
 }
 #: What a name means after each keyword.
 NAME_AFTER = {
-    "JOURNEY": "the journey's id", "PERSONA": "a persona id", "INTENT": "an intent id",
-    "CHANNEL": "a channel id", "TEAM": "a team id", "STAGE": "a stage id", "TOUCHPOINT": "a touchpoint id",
-    "PAIN": "a pain point id", "OPPORTUNITY": "an opportunity id", "KPI": "a KPI id",
-    "OWNER": "a team id", "NEXT": "a touchpoint id", "AT": "a touchpoint or stage id",
-    "MEASURES": "a touchpoint id", "FUNNEL": "a touchpoint id", "ARROW": "a touchpoint id",
-    "PHASE": "a lifecycle phase such as `awareness`", "SEVERITY": "a severity: low, medium, high or critical",
-    "IMPACT": "an impact: low, medium or high", "EFFORT": "an effort: low, medium or high",
-    "STATUS": "a status such as `planned`", "CAUSE": "a cause such as `product`", "ALLOW": "a rule name or code",
+    "JOURNEY": "the journey's id",
+    "PERSONA": "a persona id",
+    "INTENT": "an intent id",
+    "CHANNEL": "a channel id",
+    "TEAM": "a team id",
+    "STAGE": "a stage id",
+    "TOUCHPOINT": "a touchpoint id",
+    "PAIN": "a pain point id",
+    "OPPORTUNITY": "an opportunity id",
+    "KPI": "a KPI id",
+    "OWNER": "a team id",
+    "NEXT": "a touchpoint id",
+    "AT": "a touchpoint or stage id",
+    "MEASURES": "a touchpoint id",
+    "FUNNEL": "a touchpoint id",
+    "ARROW": "a touchpoint id",
+    "PHASE": "a lifecycle phase such as `awareness`",
+    "SEVERITY": "a severity: low, medium, high or critical",
+    "IMPACT": "an impact: low, medium or high",
+    "EFFORT": "an effort: low, medium or high",
+    "STATUS": "a status such as `planned`",
+    "CAUSE": "a cause such as `product`",
+    "ALLOW": "a rule name or code",
 }
 _KEYWORDS = {k.lower() for k in _ORDER if k.isupper() and k not in PHRASES and k != "RULE_REF"}
 
@@ -82,6 +180,7 @@ def _belongs(word: str) -> str | None:
     if not homes:
         return None
     return "inside a " + " or a ".join(homes)
+
 
 _CHAR_HINTS = {
     ":": "attributes are written `name value`, without `:`; for example `emotion +1`",
@@ -127,7 +226,7 @@ def words(expected: set[str], limit: int = 8) -> str:
     names = sorted((e for e in expected if e in _RANK or is_keyword(e)), key=lambda e: _RANK.get(e, 999))
     shown = [phrase(n) for n in names]
     if len(shown) > limit:
-        shown = shown[:limit] + ["..."]
+        shown = [*shown[:limit], "..."]
     if len(shown) <= 1:
         return "".join(shown) or "something else"
     if shown[-1] == "...":
@@ -173,6 +272,10 @@ def previous_token(e: UnexpectedInput) -> Token | None:
     return None
 
 
+def _pos(value: int | None, default: int) -> int:
+    return value if value is not None else default
+
+
 def _span(path: str, lines: LineIndex, start: int, end: int) -> Span:
     return lines.span(path, start, max(end, start))
 
@@ -190,7 +293,7 @@ def describe(e: UnexpectedInput, text: str, path: str, lines: LineIndex) -> Diag
 
 
 def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex) -> Diagnostic:
-    pos = e.pos_in_stream
+    pos = e.pos_in_stream or 0
     ch = text[pos] if pos < len(text) else ""
     span = _span(path, lines, pos, pos + 1)
     blocks = open_blocks(e)
@@ -202,7 +305,8 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
             "CJ002",
             "this multi-line string is never closed" if triple else "this string is not closed on its line",
             _span(path, lines, pos, min(end, pos + 80)),
-            help='close it with `"""`' if triple
+            help='close it with `"""`'
+            if triple
             else 'close it with `"` on the same line, or use `"""` for text over several lines',
         )
     expected = parser_expects(e) or set(e.allowed or ())
@@ -215,11 +319,16 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
             stop += 1
         word = text[start:stop]
         return make(
-            "CJ003", f"`{word}` is not a valid id{inside}: ids use ASCII letters, digits and `_`",
+            "CJ003",
+            f"`{word}` is not a valid id{inside}: ids use ASCII letters, digits and `_`",
             _span(path, lines, start, stop),
             help=f'keep the id ASCII and put the text in the label, for example `stage {_ascii(word)} "{word}"`',
         )
-    shown = f"`{ch}`" if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character').lower()})"
+    shown = (
+        f"`{ch}`"
+        if ch.isprintable() and not ch.isspace()
+        else f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character').lower()})"
+    )
     hint = _CHAR_HINTS.get(ch)
     message = f"unexpected character {shown}{inside}"
     if expected:
@@ -259,24 +368,31 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
         end = _span(path, lines, len(text), len(text))
         b = blocks[-1]
         return make(
-            "CJ004", f"{_where(b)} is never closed",
+            "CJ004",
+            f"{_where(b)} is never closed",
             _span(path, lines, b.keyword.start_pos or 0, b.brace.end_pos or 0),
-            help=f"add `}}` to close the {b.kind}" + (
-                f" (and {len(blocks) - 1} more `}}` for the blocks around it)" if len(blocks) > 1 else ""
-            ),
+            help=f"add `}}` to close the {b.kind}"
+            + (f" (and {len(blocks) - 1} more `}}` for the blocks around it)" if len(blocks) > 1 else ""),
             related=[Related(end, "the file ends here")],
         )
 
-    tok_span = _span(path, lines, tok.start_pos or len(text), tok.end_pos or len(text)) if tok.type != "$END" \
+    tok_span = (
+        _span(path, lines, _pos(tok.start_pos, len(text)), _pos(tok.end_pos, len(text)))
+        if tok.type != "$END"
         else _span(path, lines, len(text), len(text))
+    )
 
     as_keyword = str(tok).upper() if tok.type == "NAME" and str(tok) in _KEYWORDS else tok.type
     # A declaration keyword where the open block cannot take it: a missing `}`.
     if inner is not None and as_keyword in TOP_LEVEL and as_keyword not in expected_all:
         return make(
-            "CJ004", f"`{tok}` cannot appear inside {_where(inner)}", tok_span,
+            "CJ004",
+            f"`{tok}` cannot appear inside {_where(inner)}",
+            tok_span,
             help=f"{_where(inner)} (opened on line {inner.keyword.line}) is not closed: add `}}` before this line",
-            related=[Related(_span(path, lines, inner.keyword.start_pos or 0, inner.brace.end_pos or 0), f"{inner.kind} opened here")],
+            related=[
+                Related(_span(path, lines, inner.keyword.start_pos or 0, inner.brace.end_pos or 0), f"{inner.kind} opened here")
+            ],
         )
 
     keywords = {x for x in expected if is_keyword(x)}
@@ -290,23 +406,29 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
             takes = [a for a in BLOCK_ATTRS.get(kind, []) if a.upper() in keywords or " " in a]
             if home:
                 return make(
-                    "CJ001", f"`{word}` is not an attribute of a {kind}", tok_span,
+                    "CJ001",
+                    f"`{word}` is not an attribute of a {kind}",
+                    tok_span,
                     help=f"`{word}` belongs {home}; a {kind} takes " + _list(takes),
                 )
             suggestion = did_you_mean(word, [keyword(k) for k in keywords])
             return make(
-                "CJ001", f"unknown {kind} attribute `{word}`", tok_span,
+                "CJ001",
+                f"unknown {kind} attribute `{word}`",
+                tok_span,
                 help=(suggestion + " " if suggestion else "") + f"a {kind} takes " + _list(takes),
             )
         if inner is None and not expected - set(TOP_LEVEL):
             if home:
-                return make("CJ001", f"`{word}` cannot appear at the top level of a file", tok_span,
-                            help=f"`{word}` belongs {home}")
+                return make(
+                    "CJ001", f"`{word}` cannot appear at the top level of a file", tok_span, help=f"`{word}` belongs {home}"
+                )
             suggestion = did_you_mean(word, [keyword(k) for k in TOP_LEVEL])
             return make(
-                "CJ001", f"expected a declaration such as `journey`, `persona` or `stage`, found {found(tok)}",
+                "CJ001",
+                f"expected a declaration such as `journey`, `persona` or `stage`, found {found(tok)}",
                 tok_span,
-                help=suggestion or "a file holds `include`, `journey`, `persona`, `intent`, `channel`, `team`, `stage`, `pain`, `opportunity` and `kpi` declarations",
+                help=suggestion or "a file holds declarations: " + _list([keyword(k) for k in TOP_LEVEL]),
             )
 
     # Everything else: "expected X after `y`, found z (in touchpoint `t`)".
@@ -333,12 +455,15 @@ def _list(items: list[str]) -> str:
 
 def _token_hint(tok: Token, expected: set[str], prev: Token | None) -> str | None:
     if expected == {"NAME"} and prev is not None and prev.type == "NAME":
-        return "a property is `name type`; types: string, integer, number, boolean, datetime, enum(\"a\", \"b\"), list(string)"
+        return 'a property is `name type`; types: string, integer, number, boolean, datetime, enum("a", "b"), list(string)'
     if expected == {"NUMBER"} and prev is not None:
-        examples = {"EMOTION": "`emotion +1` (from -2 to +2)", "RATING": "`rating 4` (from 1 to 5)", "AGE": "`age 38`",
-                    "MIN": "`min 0`", "MAX": "`max 100`"}
-        if tok.type == "NAME" and prev.type in ("MIN", "MAX"):
-            return f"`{prev}` is a property modifier here; a property named `{prev}` must come on a new property line, after the previous property's modifiers"
+        examples = {
+            "EMOTION": "`emotion +1` (from -2 to +2)",
+            "RATING": "`rating 4` (from 1 to 5)",
+            "AGE": "`age 38`",
+            "MIN": "`min 0`",
+            "MAX": "`max 100`",
+        }
         return f"write {examples.get(prev.type, 'a number')}"
     if expected == {"STRING"} or ("STRING" in expected and tok.type == "NAME" and len(expected) <= 3):
         return f'text goes in double quotes: "{tok}"' if tok.type == "NAME" else 'text goes in double quotes: "..."'
@@ -347,5 +472,5 @@ def _token_hint(tok: Token, expected: set[str], prev: Token | None) -> str | Non
     if "NAME" in expected and is_keyword(tok.type):
         return f"`{tok}` is a keyword here; choose another id"
     if tok.type == "LBRACE" and "LBRACE" not in expected:
-        return "a block opens right after the declaration's header, for example `touchpoint demo \"Books a demo\" {`"
+        return 'a block opens right after the declaration\'s header, for example `touchpoint demo "Books a demo" {`'
     return None

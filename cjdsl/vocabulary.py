@@ -5,8 +5,23 @@ from __future__ import annotations
 PHASES = ("awareness", "interest", "consideration", "decision", "purchase", "adoption", "advocacy", "loyalty")
 CHANNEL_MODES = ("online", "offline")
 CHANNEL_KINDS = (
-    "web", "email", "social", "ads", "search", "chat", "phone", "store", "app", "webinar",
-    "event", "print", "sms", "video", "review", "partner", "other",
+    "web",
+    "email",
+    "social",
+    "ads",
+    "search",
+    "chat",
+    "phone",
+    "store",
+    "app",
+    "webinar",
+    "event",
+    "print",
+    "sms",
+    "video",
+    "review",
+    "partner",
+    "other",
 )
 #: Channel kinds that happen offline when a channel does not say online/offline.
 OFFLINE_KINDS = frozenset({"phone", "store", "event", "print"})

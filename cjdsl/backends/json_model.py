@@ -48,8 +48,14 @@ def _event(e: m.Event) -> dict[str, Any]:
         "description": e.description,
         "properties": [
             {
-                "name": p.name, "type": _type(p.type), "required": p.required, "description": p.description,
-                "minimum": p.minimum, "maximum": p.maximum, "pattern": p.pattern, "source": _source(p.span),
+                "name": p.name,
+                "type": _type(p.type),
+                "required": p.required,
+                "description": p.description,
+                "minimum": p.minimum,
+                "maximum": p.maximum,
+                "pattern": p.pattern,
+                "source": _source(p.span),
             }
             for p in e.properties
         ],
@@ -75,9 +81,18 @@ def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
         "files": list(j.files),
         "personas": [
             {
-                "id": p.id, "label": p.label, "role": p.role, "industry": p.industry, "age": p.age,
-                "gender": p.gender, "location": p.location, "goals": list(p.goals), "needs": list(p.needs),
-                "concerns": list(p.concerns), "interests": list(p.interests), "description": p.description,
+                "id": p.id,
+                "label": p.label,
+                "role": p.role,
+                "industry": p.industry,
+                "age": p.age,
+                "gender": p.gender,
+                "location": p.location,
+                "goals": list(p.goals),
+                "needs": list(p.needs),
+                "concerns": list(p.concerns),
+                "interests": list(p.interests),
+                "description": p.description,
                 "source": _source(p.span),
             }
             for p in j.personas
@@ -85,26 +100,47 @@ def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
         "intents": [{"id": i.id, "label": i.label, "description": i.description, "source": _source(i.span)} for i in j.intents],
         "channels": [
             {
-                "id": c.id, "label": c.label, "mode": c.mode, "kind": c.kind,
+                "id": c.id,
+                "label": c.label,
+                "mode": c.mode,
+                "kind": c.kind,
                 "online": channel_is_online(c),
-                "description": c.description, "source": _source(c.span),
+                "description": c.description,
+                "source": _source(c.span),
             }
             for c in j.channels
         ],
         "teams": [{"id": t.id, "label": t.label, "description": t.description, "source": _source(t.span)} for t in j.teams],
         "stages": [
             {
-                "id": s.id, "label": s.label, "phase": s.phase, "description": s.description,
+                "id": s.id,
+                "label": s.label,
+                "phase": s.phase,
+                "description": s.description,
                 "touchpoints": [
                     {
-                        "id": t.id, "label": t.label, "stage": s.id, "description": t.description,
-                        "channel": _ref(t.channel), "personas": _refs(t.personas), "intents": _refs(t.intents),
-                        "entry": t.entry, "micro_conversion": t.micro_conversion,
-                        "micro_conversion_label": t.micro_conversion_label, "context": t.context, "need": t.need,
-                        "customer_action": t.customer_action, "company_action": t.company_action,
-                        "emotion": t.emotion, "feeling": t.feeling, "rating": t.rating, "owner": _ref(t.owner),
-                        "next": _refs(t.next), "events": [_event(e) for e in t.events],
-                        "pains": [p.id for p in j.pains_at(t.id)], "source": _source(t.span),
+                        "id": t.id,
+                        "label": t.label,
+                        "stage": s.id,
+                        "description": t.description,
+                        "channel": _ref(t.channel),
+                        "personas": _refs(t.personas),
+                        "intents": _refs(t.intents),
+                        "entry": t.entry,
+                        "micro_conversion": t.micro_conversion,
+                        "micro_conversion_label": t.micro_conversion_label,
+                        "context": t.context,
+                        "need": t.need,
+                        "customer_action": t.customer_action,
+                        "company_action": t.company_action,
+                        "emotion": t.emotion,
+                        "feeling": t.feeling,
+                        "rating": t.rating,
+                        "owner": _ref(t.owner),
+                        "next": _refs(t.next),
+                        "events": [_event(e) for e in t.events],
+                        "pains": [p.id for p in j.pains_at(t.id)],
+                        "source": _source(t.span),
                     }
                     for t in s.touchpoints
                 ],
@@ -115,23 +151,39 @@ def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
         ],
         "pains": [
             {
-                "id": p.id, "label": p.label, "at": _ref(p.at), "severity": p.severity, "cause": p.cause,
-                "description": p.description, "opportunities": [o.id for o in j.opportunities_of(p)],
+                "id": p.id,
+                "label": p.label,
+                "at": _ref(p.at),
+                "severity": p.severity,
+                "cause": p.cause,
+                "description": p.description,
+                "opportunities": [o.id for o in j.opportunities_of(p)],
                 "source": _source(p.span),
             }
             for p in j.pains
         ],
         "opportunities": [
             {
-                "id": o.id, "label": o.label, "impact": o.impact, "effort": o.effort, "owner": _ref(o.owner),
-                "status": o.status, "description": o.description, "source": _source(o.span),
+                "id": o.id,
+                "label": o.label,
+                "impact": o.impact,
+                "effort": o.effort,
+                "owner": _ref(o.owner),
+                "status": o.status,
+                "description": o.description,
+                "source": _source(o.span),
             }
             for o in j.opportunities
         ],
         "kpis": [
             {
-                "id": k.id, "label": k.label, "target": k.target, "measures": _refs(k.measures),
-                "funnel": _refs(k.funnel), "owner": _ref(k.owner), "description": k.description,
+                "id": k.id,
+                "label": k.label,
+                "target": k.target,
+                "measures": _refs(k.measures),
+                "funnel": _refs(k.funnel),
+                "owner": _ref(k.owner),
+                "description": k.description,
                 "source": _source(k.span),
             }
             for k in j.kpis

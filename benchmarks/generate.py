@@ -809,9 +809,10 @@ class _Gen:
             stages.append(members)
         nonempty = [s for s in range(len(stages)) if stages[s]]
         first, last = nonempty[0], nonempty[-1]
-        # entry points: the first touchpoint, then about half of the first stage
+        # entry points: the first touchpoint, then about half of the first stage (all of
+        # it when it is also the last stage, which has no flows to reach it by)
         for i, tp in enumerate(stages[first]):
-            tp.entry = i == 0 or r.random() < 0.45
+            tp.entry = i == 0 or first == last or r.random() < 0.45
 
         def next_stage(s: int) -> int | None:
             later = [x for x in nonempty if x > s]
@@ -956,7 +957,7 @@ class _Gen:
             self.w(f"{ind}next " + ", ".join(tps[i].id for i in tp.next))
         if ONLINE[tp.channel]:
             self.events(tp, ind)
-        if r.random() < 0.35:
+        if r.random() < 0.4:
             self.pain(ind, None, phase)
         self.w("  }")
 

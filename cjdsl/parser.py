@@ -8,6 +8,7 @@ reports further errors once it has made progress again.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,15 +98,18 @@ class _Parser:
         builder.begin(path)
         lines = LineIndex(text)
         errors: list[Diagnostic] = []
-        last: list[Any] = [None, 0]  # parser state and line at the last reported error
+        last = [-1, 0]  # where the last error ended; the line of the last reported one
 
         def on_error(e: UnexpectedInput) -> bool:
-            state = tuple(e.interactive_parser.parser_state.state_stack)
+            start, end = _extent(e, len(text))
             line = getattr(e, "line", 0)
-            # Report an error only once the parser has moved on from the last one, and at
-            # most one per line: later errors on the same line are usually its echoes.
-            if state != last[0] and (line != last[1] or not errors):
-                last[0], last[1] = state, line
+            # Report an error only when the parser took some token since the last one
+            # (else it is still the same problem), and at most one per line: later errors
+            # on the same line are usually echoes of the first.
+            moved = last[0] < 0 or not _LAYOUT.fullmatch(text, last[0], start)
+            last[0] = end
+            if moved and (line != last[1] or not errors):
+                last[1] = line
                 errors.append(describe(e, text, path, lines))
                 if len(errors) >= MAX_SYNTAX_ERRORS:
                     errors.append(
@@ -136,14 +140,38 @@ class _Parser:
         return ParseResult(document, diagnostics, comments, lines)
 
 
+_LAYOUT = re.compile(r"(?:\s|#[^\n]*)*")
+
+
+def _extent(e: UnexpectedInput, size: int) -> tuple[int, int]:
+    """The offsets of the token or character an error is about."""
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        if tok.type == "$END":
+            return size, size
+        start = tok.start_pos if tok.start_pos is not None else 0
+        return start, tok.end_pos if tok.end_pos is not None else start
+    start = e.pos_in_stream or 0
+    return start, start + 1
+
+
 def _skip_word(e: UnexpectedCharacters, text: str) -> None:
-    """After a bad character inside a word (a non-ASCII id), resume after the word."""
+    """Resumes after the whole of what a bad character starts: the rest of a word (a
+    non-ASCII id), the rest of the line (an unclosed string) or of the file (an
+    unclosed multi-line string)."""
     pos = e.pos_in_stream or 0
-    if not (pos < len(text) and text[pos].isalnum()):
+    if pos >= len(text):
         return
-    stop = pos
-    while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
-        stop += 1
+    if text[pos] == '"':
+        triple = text.startswith('"""', pos) or text[max(0, pos - 2) : pos + 1] == '"""'
+        newline = text.find("\n", pos)
+        stop = len(text) if triple or newline == -1 else newline
+    elif text[pos].isalnum():
+        stop = pos
+        while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
+            stop += 1
+    else:
+        return
     try:
         e.interactive_parser.lexer_thread.state.line_ctr.feed(text[pos:stop])  # type: ignore[union-attr]
     except AttributeError:  # pragma: no cover - Lark internals moved; fall back to one char

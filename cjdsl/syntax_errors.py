@@ -222,9 +222,17 @@ def found(tok: Token) -> str:
     return f"`{tok}`"
 
 
-def words(expected: set[str], limit: int = 8) -> str:
-    names = sorted((e for e in expected if e in _RANK or is_keyword(e)), key=lambda e: _RANK.get(e, 999))
+def words(expected: set[str], limit: int = 8, kind: str | None = None) -> str:
+    first = {a.upper(): i for i, a in enumerate(BLOCK_ATTRS.get(kind or "", []))}
+    declarations = set(TOP_LEVEL) <= expected
+    if declarations:
+        expected = expected - set(TOP_LEVEL)
+    names = sorted(
+        (e for e in expected if e in _RANK or is_keyword(e)), key=lambda e: (first.get(e, 99), _RANK.get(e, 999))
+    )
     shown = [phrase(n) for n in names]
+    if declarations:
+        shown.append("a new declaration (`stage`, `persona`, ...)")
     if len(shown) > limit:
         shown = [*shown[:limit], "..."]
     if len(shown) <= 1:
@@ -299,7 +307,8 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
     blocks = open_blocks(e)
     inside = f" in {_where(blocks[-1])}" if blocks else ""
     if ch == '"':
-        triple = text.startswith('"""', pos)
+        triple = text.startswith('"""', pos) or text[max(0, pos - 2) : pos + 1] == '"""'
+        pos = pos - 2 if triple and not text.startswith('"""', pos) else pos
         end = len(text) if triple else (text.find("\n", pos) if "\n" in text[pos:] else len(text))
         return make(
             "CJ002",
@@ -330,9 +339,12 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
         else f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character').lower()})"
     )
     hint = _CHAR_HINTS.get(ch)
+    prev = previous_token(e)
+    if ch in ":=" and prev is not None and is_keyword(prev.type):
+        hint = f"attributes are written `name value`, without `{ch}`: `{prev} ...`"
     message = f"unexpected character {shown}{inside}"
     if expected:
-        message += f"; expected {words(expected)}"
+        message += f"; expected {words(expected, kind=blocks[-1].kind if blocks else None)}"
     return make("CJ003", message, span, help=hint or "remove it, or put it inside a quoted string")
 
 
@@ -343,16 +355,16 @@ def _ascii(word: str) -> str:
 
 
 def parser_expects(e: UnexpectedInput) -> set[str] | None:
-    """The terminals the parser's current state can shift or reduce on (Lark's own
-    ``expected`` also holds what the lexer always tries)."""
-    state = getattr(getattr(e, "interactive_parser", None), "parser_state", None)
-    if state is None:
+    """The terminals the parser can really take next. (Lark's own ``expected`` holds
+    what the lexer always tries, and an LALR state's look-aheads merge contexts; trying
+    each terminal on a copy of the parser is exact.)"""
+    ip = getattr(e, "interactive_parser", None)
+    if ip is None:
         return None
     try:
-        actions = state.parse_conf.parse_table.states[state.position]
-    except (AttributeError, KeyError, IndexError):
+        return {t for t in ip.accepts() if t.isupper() or t == "$END"}
+    except Exception:  # noqa: BLE001 - fall back to Lark's own set
         return None
-    return {k for k in actions if k.isupper() or k == "$END"}
 
 
 def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagnostic:
@@ -436,7 +448,7 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
     if prev is not None and prev.type == "NAME" and prev.type not in BLOCKS:
         after = f" after `{prev}`"
     inside = f" in {_where(inner)}" if inner is not None else ""
-    wanted = words(expected)
+    wanted = words(expected, kind=inner.kind if inner else None)
     if expected == {"NAME"} and prev is not None and prev.type in NAME_AFTER:
         wanted = NAME_AFTER[prev.type]
     elif expected == {"NAME"} and prev is not None and prev.type == "NAME" and inner is not None and inner.kind == "event":

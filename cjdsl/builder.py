@@ -238,6 +238,16 @@ class Builder:
             elif kind is None:
                 kind = word
                 s["kind"] = w.span
+            elif word in ("online", "offline") and mode is None:
+                self.diagnostics.append(
+                    make(
+                        "CJ012",
+                        f"`{word}` comes after the channel's kind `{kind}`",
+                        w.span,
+                        help=f'write the mode first: `channel {id_} "..." {word} {kind}`',
+                    )
+                )
+                mode = word
             else:
                 self.diagnostics.append(
                     make(

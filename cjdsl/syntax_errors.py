@@ -227,9 +227,7 @@ def words(expected: set[str], limit: int = 8, kind: str | None = None) -> str:
     declarations = set(TOP_LEVEL) <= expected
     if declarations:
         expected = expected - set(TOP_LEVEL)
-    names = sorted(
-        (e for e in expected if e in _RANK or is_keyword(e)), key=lambda e: (first.get(e, 99), _RANK.get(e, 999))
-    )
+    names = sorted((e for e in expected if e in _RANK or is_keyword(e)), key=lambda e: (first.get(e, 99), _RANK.get(e, 999)))
     shown = [phrase(n) for n in names]
     if declarations:
         shown.append("a new declaration (`stage`, `persona`, ...)")

@@ -512,56 +512,65 @@ FEELINGS = {
     2: ("delighted", "zachwycony", "confident", "proud 🎉", "„wreszcie!”"),
 }
 
-#: (slug, label, cause, description, opportunity slug, opportunity label)
+#: (slug, label, cause, description, opportunity slug, opportunity label, phases where it happens)
 PAINS = (
     ("long_form", "The report form asks for 11 fields", "product",
      "Visitors drop off at the form; only e-mail is needed to send the PDF.",
-     "short_form", "Ask for e-mail only; enrich later"),
+     "short_form", "Ask for e-mail only; enrich later", "interest consideration"),
     ("no_follow_up", "No follow-up after the webinar", "communication",
      "Attendees wait a week for the recording and hear nothing from sales.",
-     "same_day_recording", "Send the recording and a summary within 2 hours"),
+     "same_day_recording", "Send the recording and a summary within 2 hours", "interest consideration"),
     ("net_prices", "Prices shown without VAT", "price",
      "Small companies compare gross prices and think we hide costs.",
-     "gross_toggle", "Show gross prices with a net/gross toggle"),
+     "gross_toggle", "Show gross prices with a net/gross toggle", "consideration decision purchase"),
     ("trial_holidays", "Trial expires during the holidays", "product",
      "Trials started in December end before anyone is back at work.",
-     "pause_trial", "Let users pause the trial once"),
+     "pause_trial", "Let users pause the trial once", "consideration decision"),
     ("hotline_wait", "Helpline wait over 15 minutes at month-end", "service",
      "Between the 1st and the 5th the queue is the longest, exactly when payroll closes.",
-     "callback", "Offer a call-back instead of waiting on hold"),
+     "callback", "Offer a call-back instead of waiting on hold", "adoption loyalty"),
     ("token_delivery", "Hardware token delivery takes 2 weeks", "delivery",
      "The e-signature token is shipped by post and delays the contract.",
-     "remote_signature", "Accept Profil Zaufany and remote qualified signatures"),
+     "remote_signature", "Accept Profil Zaufany and remote qualified signatures", "decision purchase"),
     ("scanned_invoice", "Invoice arrives as a scanned PDF", "communication",
      "Accounting cannot import a scan; they retype the numbers.",
-     "ksef_invoice", "Issue structured invoices through KSeF"),
+     "ksef_invoice", "Issue structured invoices through KSeF", "purchase loyalty"),
     ("import_encoding", "Import breaks Polish characters (ą, ę, ó → Ä…)", "product",
      "Old systems export windows-1250; the importer assumed UTF-8. Paths like C:\\Eksport\\pracownicy.csv fail.",
-     "detect_encoding", "Detect windows-1250 and convert to UTF-8"),
+     "detect_encoding", "Detect windows-1250 and convert to UTF-8", "adoption"),
     ("english_contract", "Contract sent in English only", "communication",
      "Legal asks for a Polish version and the deal waits a week.",
-     "bilingual_contract", "Bilingual PL/EN contract template"),
+     "bilingual_contract", "Bilingual PL/EN contract template", "decision purchase"),
     ("rep_changes", "The sales rep changes three times", "service",
      "Every new rep asks the same questions again.",
-     "single_owner", "One owner from first call to go-live"),
+     "single_owner", "One owner from first call to go-live", "consideration decision"),
     ("late_onboarding", "Onboarding call scheduled 3 weeks out", "service",
      "Customers pay from day one but cannot start.",
-     "self_onboarding", "Self-service onboarding with an optional call"),
+     "self_onboarding", "Self-service onboarding with an optional call", "purchase adoption"),
     ("coupon_rejected", "Discount code \"WIOSNA26\" rejected at checkout", "price",
      "The code is case-sensitive; \"wiosna26\" fails with a generic error.",
-     "lenient_codes", "Accept codes in any case and explain failures"),
+     "lenient_codes", "Accept codes in any case and explain failures", "purchase loyalty"),
     ("daily_login", "The mobile app asks to log in every day", "product",
      "Employees give up on requesting leave from the phone.",
-     "long_session", "Keep the session for 30 days with biometrics"),
+     "long_session", "Keep the session for 30 days with biometrics", "adoption loyalty"),
     ("renewal_jump", "Renewal price jumps 40% without notice", "price",
      "The first-year discount ends silently; the CFO finds out from the invoice.",
-     "renewal_notice", "Announce the renewal price 60 days ahead"),
+     "renewal_notice", "Announce the renewal price 60 days ahead", "loyalty"),
     ("welcome_pack", "Welcome pack arrives after go-live", "delivery",
      "The printed quick-start guide is sent by courier and arrives too late to help.",
-     "digital_pack", "Send a digital quick-start on the day of purchase"),
+     "digital_pack", "Send a digital quick-start on the day of purchase", "purchase adoption"),
     ("jargon", "Help articles are full of developer jargon", "communication",
      "Terms like \"webhook\" and \"payload\" scare HR users away.",
-     "plain_language", "Rewrite the top 50 articles in plain Polish"),
+     "plain_language", "Rewrite the top 50 articles in plain Polish", "awareness adoption advocacy"),
+    ("ads_overpromise", "The ad promises a price we do not offer", "communication",
+     "\"Od 5 zł za pracownika\" is the price for 500+ employees only; small firms feel misled.",
+     "honest_ads", "Show the price for the visitor's company size", "awareness interest"),
+    ("referral_slow", "Referral reward paid after 3 months", "price",
+     "Advocates forget they referred anyone before the free month arrives.",
+     "instant_reward", "Credit the reward on the referred customer's first payment", "advocacy loyalty"),
+    ("review_nagging", "Review requests sent to unhappy customers", "communication",
+     "Detractors get the same G2 invitation as promoters and post 1-star reviews.",
+     "nps_gate", "Invite only customers who scored 9-10 in the NPS survey", "advocacy"),
 )
 
 KPIS = (
@@ -651,7 +660,7 @@ class _Gen:
         self.n = touchpoints
         self.seed = seed
         self.rng = random.Random(seed)
-        self.n_personas = personas if personas is not None else max(2, min(12, 3 + touchpoints // 250))
+        self.n_personas = personas if personas is not None else min(12, 3 + touchpoints // 250)
         self.n_stages = stages if stages is not None else len(PHASES)
         if self.n_personas < 1 or self.n_stages < 1:
             raise ValueError("personas and stages must be at least 1")
@@ -893,7 +902,8 @@ class _Gen:
 
     def pain(self, indent: str, at: str | None, phase: str | None) -> None:
         r = self.rng
-        slug, label, cause, desc, oslug, olabel = r.choice(PAINS)
+        fitting = [p for p in PAINS if phase is None or phase in p[6].split()]
+        slug, label, cause, desc, oslug, olabel, _ = r.choice(fitting or PAINS)
         self.pain_count += 1
         pid = self.uid(f"{slug}_{self.pain_count}")
         oid = self.uid(f"{oslug}_{self.pain_count}")

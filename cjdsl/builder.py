@@ -222,6 +222,12 @@ class Builder:
         id_, v, s, span = self._block(c, "team")
         return m.Team(id_, v.get("label"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
 
+    def channel_label(self, c: list[Any]) -> Attr:
+        return self.label(c)
+
+    def event_description(self, c: list[Any]) -> Attr:
+        return self._attr(c, "description", self.text(c[1]))
+
     def channel_word(self, c: list[Any]) -> Attr:
         return Attr("channel_word", (str(c[0]),), self.span(c[0]))
 

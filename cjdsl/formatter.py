@@ -108,7 +108,7 @@ def _number(value: float, *, signed: bool = False) -> str:
 def _has(node: object, *keys: str) -> bool:
     for key in keys:
         value = getattr(node, key)
-        if value not in (None, (), False):
+        if not (value is None or value is False or value == ()):  # 0 is a value, not an absence
             return True
     return False
 

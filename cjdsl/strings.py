@@ -93,6 +93,8 @@ def quote_block(value: str, indent: str) -> str | None:
     line), or None when the value does not survive the round trip that way."""
     body = _escape(value, multiline=True)
     lines = body.split("\n")
+    if any(line != line.rstrip(" ") for line in lines):
+        return None  # trailing spaces would be invisible (and editors strip them)
     inner = indent + "  "
     text = '"""\n' + "\n".join(inner + line if line else "" for line in lines) + "\n" + indent + '"""'
     try:

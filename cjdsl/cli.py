@@ -73,7 +73,7 @@ def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = F
     renderer = RENDERERS[fmt]
     text = renderer(project.diagnostics, project.lines, color=color)
     if text:
-        click.echo(text, nl=not text.endswith("\n"), err=err)
+        click.echo(text, nl=not text.endswith("\n"), err=err, color=color)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -133,7 +133,8 @@ def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, color: str) -> N
         if not project.files:
             click.echo("cjdsl: warning: no .journey files found", err=True)
         else:
-            click.echo(summary(project.diagnostics, len(project.files), color=_use_color(color, sys.stderr)), err=True)
+            err_color = _use_color(color, sys.stderr)
+            click.echo(summary(project.diagnostics, len(project.files), color=err_color), err=True, color=err_color)
     ctx.exit(0 if project.ok else 1)
 
 
@@ -160,14 +161,14 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
         text, problem = decode_source(data, path, config.max_file_size)
         if text is None:
             assert problem is not None
-            click.echo(render_full([problem], lambda _: None, color=use), err=True)
+            click.echo(render_full([problem], lambda _: None, color=use), err=True, color=use)
             failed += 1
             continue
         result = parse(text, path)
         formatted = format_result(result)
         if formatted is None:
             errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-            click.echo(render_full(errors, _fixed(result.lines), color=use), err=True)
+            click.echo(render_full(errors, _fixed(result.lines), color=use), err=True, color=use)
             failed += 1
             continue
         original = data.decode("utf-8")
@@ -237,7 +238,7 @@ def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str
     use = _use_color(color, sys.stderr)
     _print_diagnostics(project, "full", use, err=True)
     if not project.ok:
-        click.echo(summary(project.diagnostics, len(project.files), color=use), err=True)
+        click.echo(summary(project.diagnostics, len(project.files), color=use), err=True, color=use)
         click.echo(f"cjdsl: nothing written to {out}: fix the errors above first", err=True)
         ctx.exit(1)
     if not project.journeys:

@@ -361,7 +361,7 @@ def parser_expects(e: UnexpectedInput) -> set[str] | None:
         return None
     try:
         return {t for t in ip.accepts() if t.isupper() or t == "$END"}
-    except Exception:  # noqa: BLE001 - fall back to Lark's own set
+    except Exception:  # fall back to Lark's own set
         return None
 
 

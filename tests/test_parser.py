@@ -76,7 +76,14 @@ def test_parses_every_construct() -> None:
     doc = result.document
     assert doc is not None
     assert [type(i).__name__ for i in doc.items] == [
-        "Include", "Journey", "Persona", "Channel", "Intent", "Team", "Stage", "Kpi",
+        "Include",
+        "Journey",
+        "Persona",
+        "Channel",
+        "Intent",
+        "Team",
+        "Stage",
+        "Kpi",
     ]
     journey = doc.journeys[0]
     assert journey.description == "How an HR manager finds us.\n  Indented line."
@@ -169,7 +176,7 @@ def test_repeated_list_lines_merge_and_single_values_do_not() -> None:
 
 
 def test_opportunity_without_label_or_block_is_a_reference() -> None:
-    doc = parse("pain p { opportunity later\n opportunity now \"Now\" }", "o.journey").document
+    doc = parse('pain p { opportunity later\n opportunity now "Now" }', "o.journey").document
     assert doc is not None
     pain = doc.items[0]
     assert isinstance(pain, m.Pain)
@@ -178,5 +185,5 @@ def test_opportunity_without_label_or_block_is_a_reference() -> None:
 
 
 def test_crlf_and_bom_are_accepted() -> None:
-    result = parse("\ufeffteam t \"T\"\r\nteam u\r\n".lstrip("\ufeff"), "w.journey")
+    result = parse('\ufeffteam t "T"\r\nteam u\r\n'.lstrip("\ufeff"), "w.journey")
     assert result.document is not None and len(result.document.items) == 2

@@ -13,7 +13,7 @@ def codes(project: cjdsl.Project) -> list[tuple[str, str, int, str]]:
     return [(d.code, d.span.path if d.span else "", d.span.line if d.span else 0, d.message) for d in project.diagnostics]
 
 
-JOURNEY = '''journey j "J" { owner mkt }
+JOURNEY = """journey j "J" { owner mkt }
 team mkt "Marketing"
 persona anna "Anna"
 channel web "Web" online web
@@ -32,7 +32,7 @@ stage s2 "Two" phase interest {
     channel web
   }
 }
-'''
+"""
 
 
 def test_a_clean_journey_resolves(project: Path) -> None:
@@ -53,8 +53,14 @@ def test_forward_references_resolve(project: Path) -> None:
 
 
 def test_unknown_references_suggest(project: Path) -> None:
-    write(project, {"j.journey": JOURNEY.replace("persona anna\n", "persona ana\n").replace("next b", "next c, anna")
-                    .replace("owner mkt\n    next", "owner anna\n    next")})
+    write(
+        project,
+        {
+            "j.journey": JOURNEY.replace("persona anna\n", "persona ana\n")
+            .replace("next b", "next c, anna")
+            .replace("owner mkt\n    next", "owner anna\n    next")
+        },
+    )
     result = cjdsl.check([project])
     got = [(d.code, d.message, d.help) for d in result.diagnostics]
     assert got == [
@@ -75,12 +81,15 @@ def test_duplicate_ids_point_at_the_first(project: Path) -> None:
 
 
 def test_includes_merge_in_order_and_load_once(project: Path) -> None:
-    write(project, {
-        "shared/people.journey": 'persona anna "Anna"\n',
-        "shared/all.journey": 'include "people.journey"\nteam mkt "Marketing"\n',
-        "j.journey": 'include "shared/all.journey"\ninclude "shared/people.journey"\n'
-        + JOURNEY.replace('team mkt "Marketing"\npersona anna "Anna"\n', ""),
-    })
+    write(
+        project,
+        {
+            "shared/people.journey": 'persona anna "Anna"\n',
+            "shared/all.journey": 'include "people.journey"\nteam mkt "Marketing"\n',
+            "j.journey": 'include "shared/all.journey"\ninclude "shared/people.journey"\n'
+            + JOURNEY.replace('team mkt "Marketing"\npersona anna "Anna"\n', ""),
+        },
+    )
     result = cjdsl.check([project / "j.journey"])
     assert result.diagnostics == []
     (j,) = result.journeys
@@ -90,13 +99,16 @@ def test_includes_merge_in_order_and_load_once(project: Path) -> None:
 
 def test_include_problems(project: Path) -> None:
     (project.parent / "outside.journey").write_text("team t\n", encoding="utf-8")
-    write(project, {
-        "a.journey": 'include "b.journey"\ninclude "../outside.journey"\ninclude "peple.journey"\nteam x\n',
-        "b.journey": 'include "a.journey"\n',
-        "people.journey": "",
-        "withjourney.journey": 'journey other "Other"\n',
-        "c.journey": 'include "withjourney.journey"\n',
-    })
+    write(
+        project,
+        {
+            "a.journey": 'include "b.journey"\ninclude "../outside.journey"\ninclude "peple.journey"\nteam x\n',
+            "b.journey": 'include "a.journey"\n',
+            "people.journey": "",
+            "withjourney.journey": 'journey other "Other"\n',
+            "c.journey": 'include "withjourney.journey"\n',
+        },
+    )
     result = cjdsl.check([project])
     got = {(d.code, d.span.path, d.message) for d in result.diagnostics if d.span}
     assert ("CJ153", "b.journey", "include cycle: a.journey → b.journey → a.journey") in got
@@ -124,8 +136,13 @@ def test_duplicate_journey_ids_across_files(project: Path) -> None:
 
 
 def test_nested_pains_are_anchored(project: Path) -> None:
-    write(project, {"j.journey": JOURNEY.replace("    next b\n", "    next b\n    pain slow \"Slow\" { opportunity o \"Fix\" }\n")
-                    + 'pain top "Top" { at s2\n opportunity o }\n'})
+    write(
+        project,
+        {
+            "j.journey": JOURNEY.replace("    next b\n", '    next b\n    pain slow "Slow" { opportunity o "Fix" }\n')
+            + 'pain top "Top" { at s2\n opportunity o }\n'
+        },
+    )
     result = cjdsl.check([project])
     assert result.diagnostics == []
     (j,) = result.journeys

@@ -57,7 +57,9 @@ def test_vocabularies(source: str, message: str, suggestion: str | None) -> None
 def test_mode_after_kind_is_explained() -> None:
     ((d,),) = [parse('channel c "C" web online', "c.journey").diagnostics]
     assert (d.code, d.message, d.help) == (
-        "CJ012", "`online` comes after the channel's kind `web`", 'write the mode first: `channel c "..." online web`'
+        "CJ012",
+        "`online` comes after the channel's kind `web`",
+        'write the mode first: `channel c "..." online web`',
     )
 
 
@@ -79,8 +81,11 @@ def event(props: str) -> str:
         ("p boolean min 1", "CJ106", "`min`/`max` do not apply to a boolean property"),
         ("p string max 2.5", "CJ106", "`max 2.5` must be a whole number for a string property"),
         ('p integer pattern "x"', "CJ106", "`pattern` applies to string properties, not integer"),
-        ('p string pattern "("', "CJ106", "the pattern of property `p` is not a valid regular expression: "
-         "missing ), unterminated subpattern at position 0"),
+        (
+            'p string pattern "("',
+            "CJ106",
+            "the pattern of property `p` is not a valid regular expression: missing ), unterminated subpattern at position 0",
+        ),
         ("p string q integer p number", "CJ107", 'property `p` is declared twice in event "E"'),
     ],
 )

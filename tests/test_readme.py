@@ -1,0 +1,24 @@
+"""The README's example says what cjdsl really prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cjdsl.cli import main
+
+from .conftest import ROOT
+
+
+def test_readme_example_output(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    source = re.search(r"```\n# hr.journey\n(.*?)```", readme, re.S)
+    shown = re.search(r"```\n\$ cjdsl check hr.journey\n(.*?)```", readme, re.S)
+    assert source and shown
+    (tmp_path / "cjdsl.toml").write_text("", encoding="utf-8")
+    (tmp_path / "hr.journey").write_text("# hr.journey\n" + source.group(1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "hr.journey")])
+    assert result.exit_code == 1
+    assert result.stdout + result.stderr == shown.group(1)

@@ -69,7 +69,7 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
         if d.help:
             out.append(f"{gutter} {s('=', 'blue')} {s('help', 'bold')}: {d.help}")
         out.append("")
-    return "\n".join(out)
+    return "\n".join(out) + "\n" if out else ""
 
 
 def render_concise(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:

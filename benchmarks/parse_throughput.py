@@ -44,9 +44,9 @@ sys.path.insert(0, str(HERE.parent))  # the cjdsl package of this checkout
 sys.path.insert(0, str(HERE))
 
 import lark  # noqa: E402
+from generate import generate  # noqa: E402
 
 from cjdsl.parser import parse  # noqa: E402
-from generate import generate  # noqa: E402
 
 #: The lower bound: every token of the language, as the grammar's terminals define them.
 #: Alternatives are tried in order; ``error`` catches anything else, one character at a
@@ -132,12 +132,12 @@ def sizes_arg(value: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Time cjdsl.parser.parse against a plain re tokeniser.")
-    ap.add_argument("--sizes", type=sizes_arg, default=[100, 1000, 10000],
-                    help="touchpoint counts, comma-separated (default 100,1000,10000)")
+    ap.add_argument(
+        "--sizes", type=sizes_arg, default=[100, 1000, 10000], help="touchpoint counts, comma-separated (default 100,1000,10000)"
+    )
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per size; the best is reported (default 3)")
     ap.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
-    ap.add_argument("--format", choices=("table", "json"), default="table",
-                    help="a table, or one JSON object per line and size")
+    ap.add_argument("--format", choices=("table", "json"), default="table", help="a table, or one JSON object per line and size")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -148,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
     table = args.format == "table"
     if table:
-        print(f"# Python {platform.python_version()}, lark {lark.__version__}, {os.cpu_count()} CPUs, "
-              f"best of {args.repeat}, seed {args.seed}; parser build (first call) {build_s:.3f} s")
+        print(
+            f"# Python {platform.python_version()}, lark {lark.__version__}, {os.cpu_count()} CPUs, "
+            f"best of {args.repeat}, seed {args.seed}; parser build (first call) {build_s:.3f} s"
+        )
         print(f"{'touchpoints':>11}  {'size MB':>8}  {'parse s':>8}  {'MB/s':>6}  {'re MB/s':>8}  {'ratio':>6}")
         sys.stdout.flush()
     failed = False
@@ -157,11 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         row = measure(n, args.seed, args.repeat, build_s)
         if row["diagnostics"] or row["re_error_chars"]:
             failed = True
-            print(f"warning: {n} touchpoints: {row['diagnostics']} diagnostics, "
-                  f"{row['re_error_chars']} characters the regex did not recognise", file=sys.stderr)
+            print(
+                f"warning: {n} touchpoints: {row['diagnostics']} diagnostics, "
+                f"{row['re_error_chars']} characters the regex did not recognise",
+                file=sys.stderr,
+            )
         if table:
-            print(f"{n:>11}  {row['mb']:>8.3f}  {row['parse_s']:>8.3f}  {row['parse_mb_s']:>6.2f}  "
-                  f"{row['re_mb_s']:>8.1f}  {row['ratio']:>5.1f}x")
+            print(
+                f"{n:>11}  {row['mb']:>8.3f}  {row['parse_s']:>8.3f}  {row['parse_mb_s']:>6.2f}  "
+                f"{row['re_mb_s']:>8.1f}  {row['ratio']:>5.1f}x"
+            )
         else:
             print(json.dumps(row, ensure_ascii=False))
         sys.stdout.flush()

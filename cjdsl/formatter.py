@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from . import model as m
@@ -105,16 +105,21 @@ def _number(value: float, *, signed: bool = False) -> str:
     return f"+{text}" if signed and value > 0 else text
 
 
-def _has(node: object, *keys: str) -> bool:
-    for key in keys:
-        value = getattr(node, key)
-        if not (value is None or value is False or value == ()):  # 0 is a value, not an absence
-            return True
+#: Fields printed in a declaration's header line rather than in its block.
+_HEADER = frozenset({"id", "label", "phase", "mode", "kind"})
+
+
+def _has_body(node: object) -> bool:
+    """Whether the declaration has anything to print inside braces."""
+    for f in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, f.name)
+        if f.compare and f.name not in _HEADER and not (value is None or value is False or value == ()):
+            return True  # (0 is a value, not an absence)
     return False
 
 
 def _journey(p: _Printer, j: m.Journey, blank: bool) -> None:
-    if p.open(f"journey {j.id}{_label(j)}", j, _has(j, "version", "owner", "description", "tags", "allow"), blank=blank):
+    if p.open(f"journey {j.id}{_label(j)}", j, _has_body(j), blank=blank):
         p.text_attr(j, "version")
         p.attr(j, "owner", "owner", j.owner.id if j.owner else None)
         p.text_attr(j, "description")
@@ -125,8 +130,7 @@ def _journey(p: _Printer, j: m.Journey, blank: bool) -> None:
 
 
 def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
-    keys = ("role", "industry", "age", "gender", "location", "goals", "needs", "concerns", "interests", "description", "allow")
-    if p.open(f"persona {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+    if p.open(f"persona {x.id}{_label(x)}", x, _has_body(x), blank=blank):
         p.text_attr(x, "role")
         p.text_attr(x, "industry")
         p.attr(x, "age", "age", _number(x.age) if x.age is not None else None)
@@ -142,7 +146,7 @@ def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
 
 
 def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: bool, extra: str = "") -> None:
-    if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has(x, "description", "allow"), blank=blank):
+    if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has_body(x), blank=blank):
         p.text_attr(x, "description")
         p.allow(x)
         p.close(x)
@@ -150,10 +154,10 @@ def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: 
 
 def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
     phase = f" phase {s.phase}" if s.phase else ""
-    if p.open(f"stage {s.id}{_label(s)}{phase}", s, _has(s, "description", "allow", "touchpoints", "pains"), blank=blank):
+    if p.open(f"stage {s.id}{_label(s)}{phase}", s, _has_body(s), blank=blank):
         p.text_attr(s, "description")
         p.allow(s)
-        first = not _has(s, "description", "allow")
+        first = s.description is None and not s.allow
         for tp in s.touchpoints:
             _touchpoint(p, tp, blank=not first)
             first = False
@@ -164,26 +168,7 @@ def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
 
 
 def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
-    keys = (
-        "description",
-        "channel",
-        "personas",
-        "intents",
-        "entry",
-        "micro_conversion",
-        "context",
-        "need",
-        "customer_action",
-        "company_action",
-        "emotion",
-        "rating",
-        "owner",
-        "next",
-        "allow",
-        "events",
-        "pains",
-    )
-    if not p.open(f"touchpoint {t.id}{_label(t)}", t, _has(t, *keys), blank=blank):
+    if not p.open(f"touchpoint {t.id}{_label(t)}", t, _has_body(t), blank=blank):
         return
     p.text_attr(t, "description")
     p.attr(t, "channel", "channel", t.channel.id if t.channel else None)
@@ -213,7 +198,7 @@ def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
 
 
 def _event(p: _Printer, e: m.Event) -> None:
-    if not p.open(f"event {quote(e.name)}", e, _has(e, "description", "properties")):
+    if not p.open(f"event {quote(e.name)}", e, _has_body(e)):
         return
     p.text_attr(e, "description")
     for prop in e.properties:
@@ -233,8 +218,7 @@ def _event(p: _Printer, e: m.Event) -> None:
 
 
 def _pain(p: _Printer, x: m.Pain, blank: bool) -> None:
-    keys = ("at", "severity", "cause", "description", "allow", "opportunity_refs", "opportunities")
-    if not p.open(f"pain {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+    if not p.open(f"pain {x.id}{_label(x)}", x, _has_body(x), blank=blank):
         return
     p.attr(x, "at", "at", x.at.id if x.at else None)
     p.attr(x, "severity", "severity", x.severity)
@@ -250,13 +234,12 @@ def _pain(p: _Printer, x: m.Pain, blank: bool) -> None:
 
 
 def _opportunity(p: _Printer, x: m.Opportunity, blank: bool) -> None:
-    keys = ("impact", "effort", "owner", "status", "description", "allow")
-    if not _has(x, *keys) and x.label is None:
+    if not _has_body(x) and x.label is None:
         # `opportunity ID` alone would read as a reference: give it an empty block.
         p.line(f"opportunity {x.id} {{", x.spans.get("header"), blank=blank)
         p.line("}", x.spans.get("end"))
         return
-    if p.open(f"opportunity {x.id}{_label(x)}", x, _has(x, *keys), blank=blank):
+    if p.open(f"opportunity {x.id}{_label(x)}", x, _has_body(x), blank=blank):
         p.attr(x, "impact", "impact", x.impact)
         p.attr(x, "effort", "effort", x.effort)
         p.attr(x, "owner", "owner", x.owner.id if x.owner else None)
@@ -267,7 +250,7 @@ def _opportunity(p: _Printer, x: m.Opportunity, blank: bool) -> None:
 
 
 def _kpi(p: _Printer, k: m.Kpi, blank: bool) -> None:
-    if p.open(f"kpi {k.id}{_label(k)}", k, _has(k, "target", "measures", "funnel", "owner", "description", "allow"), blank=blank):
+    if p.open(f"kpi {k.id}{_label(k)}", k, _has_body(k), blank=blank):
         p.text_attr(k, "target")
         p.refs(k, "measures", "measures")
         p.refs(k, "funnel", "funnel", " -> ")

@@ -22,3 +22,11 @@ def test_readme_example_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path / "hr.journey")])
     assert result.exit_code == 1
     assert result.stdout + result.stderr == shown.group(1)
+
+
+def test_language_reference_lists_every_diagnostic_code() -> None:
+    from cjdsl.diagnostics import CODES
+
+    reference = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    for code in CODES.values():
+        assert f"| {code.code} | {code.name} | {code.summary} |" in reference

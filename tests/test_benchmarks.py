@@ -27,7 +27,12 @@ def test_generator_is_deterministic_and_valid() -> None:
 
 
 def test_throughput_runner_smallest_size() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "parse_throughput.py"), "--sizes", "20",
-                           "--repeat", "1", "--format", "json"], capture_output=True, text=True, timeout=120, check=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "parse_throughput.py"), "--sizes", "20", "--repeat", "1", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     (row,) = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert row["touchpoints"] == 20 and row["parse_mb_s"] > 0 and row["diagnostics"] == 0

@@ -15,7 +15,9 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = dist.glob("cjdsl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -26,14 +28,23 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    subprocess.run([bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [bin_dir / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = subprocess.run([bin_dir / "python", "-c", "import cjdsl, cjdsl.parser as p; print(cjdsl.__file__)"],
-                           check=True, capture_output=True, text=True, cwd=elsewhere, timeout=60).stdout
+    where = subprocess.run(
+        [bin_dir / "python", "-c", "import cjdsl, cjdsl.parser as p; print(cjdsl.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        timeout=60,
+    ).stdout
     assert str(env_dir) in where and str(ROOT) not in where
-    proc = subprocess.run([bin_dir / "cjdsl", "check", str(EXAMPLES)], capture_output=True, text=True,
-                          cwd=elsewhere, timeout=120)
+    proc = subprocess.run([bin_dir / "cjdsl", "check", str(EXAMPLES)], capture_output=True, text=True, cwd=elsewhere, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "no problems found" in proc.stderr

@@ -179,3 +179,10 @@ def test_python_dash_m_and_binary_input(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "error[CJ006]: the file contains a NUL byte" in proc.stdout
+
+
+def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
+    (tmp_path / "huge.journey").write_bytes(b'team t "' + b"x" * (50 * 1024 * 1024) + b'"\n')
+    code, out, _ = cli("check", "--format", "concise", str(tmp_path))
+    assert code == 1
+    assert out == "huge.journey:1:1: error[CJ007] the file is 50.0 MB; the limit is 20 MB\n"

@@ -13,7 +13,7 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     if len(data) > max_bytes:
         return None, make(
             "CJ007",
-            f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB",
+            f"the file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB",
             Span(path, 1, 1, 1, 1),
             help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
         )

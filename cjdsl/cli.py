@@ -7,9 +7,11 @@ would change a file; 2 usage, settings, I/O or internal error (one line, no trac
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from .formatter import format_result
 from .parser import parse
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
+from .rules import SettingsError, parse_settings
 from .sources import decode_source
 from .span import LineIndex
 
@@ -110,6 +113,10 @@ COLOR = click.option(
 )
 
 
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -118,24 +125,99 @@ COLOR = click.option(
     type=FORMATS,
     default="full",
     show_default=True,
-    help="full: source line and caret; concise: one line each; json: for tools.",
+    help="full: source line and caret; concise: one line each; json: for tools; "
+    "sarif: SARIF 2.1.0 for code scanning; github: workflow annotations.",
 )
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (names, codes or code prefixes).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules.")
 @COLOR
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[str, ...], fmt: str, color: str) -> None:
+def check(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    color: str,
+) -> None:
     """Check .journey files (folders are searched recursively; default: .).
 
-    Exits with 1 when any error is found, 0 otherwise (warnings allowed)."""
-    project = _compile(ctx, paths)
+    Runs the language's checks and the completeness rules (`cjdsl rules` lists them).
+    Exits with 1 when any error is found (with --strict, any warning too), else 0."""
+    given = _existing(paths)
+    config = _config(ctx, given)
+    if select or ignore:
+        table = dict(config.raw)
+        if select:
+            table["select"] = _split(select)
+        if ignore:
+            table["ignore"] = [*table.get("ignore", []), *_split(ignore)]
+        try:
+            config = replace(config, rules=parse_settings(table))
+        except SettingsError as err:
+            raise Failure(str(err)) from None
+    try:
+        project = compile_project(given, config)
+    except OSError as err:
+        raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     use = _use_color(color, sys.stdout)
     _print_diagnostics(project, fmt, use)
-    if fmt != "json":
+    if fmt not in ("json", "sarif"):
         if not project.files:
             click.echo("cjdsl: warning: no .journey files found", err=True)
         else:
             err_color = _use_color(color, sys.stderr)
             click.echo(summary(project.diagnostics, len(project.files), color=err_color), err=True, color=err_color)
-    ctx.exit(0 if project.ok else 1)
+    strict = strict or config.rules.strict
+    failed = not project.ok or (strict and any(d.severity is Severity.WARNING for d in project.diagnostics))
+    ctx.exit(1 if failed else 0)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(fmt: str) -> None:
+    """List every rule: code, name, default severity and what it finds."""
+    from .rules import all_rules
+
+    rules = list(all_rules().values())
+    if fmt == "json":
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "kind": "structure" if r.core else "completeness",
+                "summary": r.summary,
+                "options": dict(r.options),
+                "docs": r.docs,
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        click.echo(f"{r.code}  {r.name.ljust(width)}  {r.severity.value:<7}  {r.summary}")
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Print one rule's documentation (by code or name, e.g. CJ210 or dead-end)."""
+    from .rules import find_rule, suggest
+
+    found = find_rule(rule)
+    if found is None:
+        hint = suggest(rule)
+        raise Failure(f"no rule `{rule}`" + (f"; {hint}" if hint else "") + " (`cjdsl rules` lists them)")
+    kind = "a structure error of the language, always on" if found.core else f"default severity: {found.severity.value}"
+    lines = [f"# {found.code} {found.name}", "", f"{found.summary} ({kind})"]
+    if found.options:
+        lines += ["", "Options (in cjdsl.toml, under [rules." + found.name + "]):"]
+        lines += [f"  {k} = {json.dumps(v)}" for k, v in found.options.items()]
+    click.echo("\n".join([*lines, "", found.docs]))
 
 
 @main.command()

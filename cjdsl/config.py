@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .rules import RuleSettings, SettingsError, parse_settings
 from .sources import DEFAULT_MAX_BYTES
 
 
@@ -24,6 +25,10 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "exclude": (list, "glob patterns (relative to the root) of .journey files to skip"),
     "max_file_size_mb": ((int, float), "refuse source files larger than this (default 20)"),
     "source_url": (str, "link to a file's source line, e.g. https://example.org/repo/blob/main/{path}#L{line}"),
+    "select": (list, "validator rules to run: names, codes or code prefixes (default: all)"),
+    "ignore": (list, "validator rules not to run"),
+    "strict": (bool, "warnings fail `cjdsl check` too (exit 1)"),
+    "rules": (dict, "[rules.NAME] tables: `severity` (error, warning, info, off) and the rule's options"),
 }
 
 
@@ -34,6 +39,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_BYTES
     source_url: str | None = None
+    rules: RuleSettings = field(default_factory=RuleSettings)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -80,19 +86,24 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
             known = ", ".join(sorted(SETTINGS))
             raise ConfigError(f"{file}: unknown setting `{key}` (known settings: {known})")
         kind, _ = SETTINGS[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ConfigError(f"{file}: setting `{key}` has the wrong type ({type(value).__name__})")
     root = file.resolve().parent if file is not None else common_root(paths)
     exclude = table.get("exclude", [])
     if not all(isinstance(x, str) for x in exclude):
         raise ConfigError(f"{file}: `exclude` must be a list of strings")
     max_mb = table.get("max_file_size_mb", DEFAULT_MAX_BYTES / (1024 * 1024))
+    try:
+        rules = parse_settings(table)
+    except SettingsError as err:
+        raise ConfigError(f"{file}: {err}") from None
     return Config(
         root=root,
         file=file,
         exclude=tuple(exclude),
         max_file_size=int(max_mb * 1024 * 1024),
         source_url=table.get("source_url"),
+        rules=rules,
         raw=dict(table),
     )
 

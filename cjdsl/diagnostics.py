@@ -44,7 +44,7 @@ class Diagnostic:
 
     @property
     def name(self) -> str:
-        return CODES[self.code].name if self.code in CODES else self.code
+        return NAMES.get(self.code, self.code)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         if self.span is None:
@@ -98,6 +98,10 @@ CODES: dict[str, Code] = _catalogue(
     ("CJ153", "include-cycle", E, "Files include each other in a cycle."),
     ("CJ154", "include-declares-journey", E, "An included file declares a `journey`; only the including file may."),
 )
+
+
+#: Every code's kebab-case name: the core's, and the validator rules' as they register.
+NAMES: dict[str, str] = {c.code: c.name for c in CODES.values()}
 
 
 def make(

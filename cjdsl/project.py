@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
 from .parser import ParseResult, parse
 from .resolve import SourceFile, resolve
 from .resolved import ResolvedJourney
+from .rules import run_rules
 from .sources import decode_source
 from .span import LineIndex
 from .structure import check_document
@@ -113,6 +114,7 @@ def compile_project(paths: Sequence[Path], config: Config) -> Project:
             project.journeys.append(journey)
         elif sf.location not in included:
             project.libraries.append(journey)
+    project.diagnostics.extend(run_rules(project.journeys, config.rules))
     project.diagnostics = sort_diagnostics(project.diagnostics)
     return project
 

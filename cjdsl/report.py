@@ -138,3 +138,109 @@ def _counts(counts: Counter[Severity]) -> str:
         if n:
             parts.append(f"{n} {sev.value}{'s' if n != 1 else ''}")
     return ", ".join(parts)
+
+
+# -- formats for CI ------------------------------------------------------------------------
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+    """SARIF 2.1.0, for code scanning: one run, every rule described, paths relative to
+    the project root (``%SRCROOT%``), columns in Unicode code points."""
+    from . import __version__
+    from .rules import all_rules
+
+    rules = list(all_rules().values())
+    index = {r.code: i for i, r in enumerate(rules)}
+
+    def region(sp: Span) -> dict[str, int]:
+        return {"startLine": sp.line, "startColumn": sp.column, "endLine": sp.end_line, "endColumn": max(sp.end_column, 1)}
+
+    def location(sp: Span, message: str | None = None) -> dict[str, object]:
+        loc: dict[str, object] = {
+            "physicalLocation": {"artifactLocation": {"uri": sp.path, "uriBaseId": "%SRCROOT%"}, "region": region(sp)}
+        }
+        if message is not None:
+            loc["message"] = {"text": message}
+        return loc
+
+    results = []
+    for d in diagnostics:
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVELS[d.severity.value],
+            "message": {"text": d.message + (f"\n\nhelp: {d.help}" if d.help else "")},
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.span is not None:
+            result["locations"] = [location(d.span)]
+            result["partialFingerprints"] = {"cjdsl/v1": f"{d.code}:{d.span.path}:{d.message}"}
+        if d.related:
+            result["relatedLocations"] = [dict(location(r.span, r.message), id=i) for i, r in enumerate(d.related)]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "cjdsl",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": [
+                            {
+                                "id": r.code,
+                                "name": r.name,
+                                "shortDescription": {"text": r.summary},
+                                "fullDescription": {
+                                    "text": r.docs.split("## Why it matters")[0].replace("## What it checks", "").strip()
+                                },
+                                "help": {"text": r.docs, "markdown": r.docs},
+                                "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity.value]},
+                                "properties": {"tags": ["structure" if r.core else "completeness"]},
+                            }
+                            for r in rules
+                        ],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The project root (the folder of cjdsl.toml)."}}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on its line."""
+    out = []
+    for d in diagnostics:
+        kind = {"error": "error", "warning": "warning", "info": "notice"}[d.severity.value]
+        props = [f"title={_gh_escape(f'{d.code} {d.name}', property_value=True)}"]
+        if d.span is not None:
+            props = [
+                f"file={_gh_escape(d.span.path, property_value=True)}",
+                f"line={d.span.line}",
+                f"col={d.span.column}",
+                f"endLine={d.span.end_line}",
+                f"endColumn={d.span.end_column}",
+                *props,
+            ]
+        message = d.message + (f"\nhelp: {d.help}" if d.help else "")
+        out.append(f"::{kind} {','.join(props)}::{_gh_escape(message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+RENDERERS.update({"sarif": render_sarif, "github": render_github})

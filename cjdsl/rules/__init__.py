@@ -1,0 +1,326 @@
+"""The completeness validator: the rules of a good journey map, one rule per module.
+
+Each rule module has a docstring in fixed sections (*What it checks*, *Why it matters*,
+*Example*, *Instead*) and one check function registered with :func:`rule`. A rule only
+reads the resolved model and yields :class:`Finding`\\ s; :func:`run_rules` applies the
+project's settings (selection, severities, options), the `allow` suppressions written in
+the journeys, and turns findings into diagnostics.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import CODES, NAMES, Diagnostic, Related, Severity, did_you_mean, make
+from ..resolved import ResolvedJourney
+from ..span import Span
+
+SECTIONS = ("What it checks", "Why it matters", "Example", "Instead")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    span: Span | None
+    message: str
+    help: str | None = None
+    related: tuple[Related, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may read besides the journey: its options."""
+
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+JourneyCheck = Callable[[ResolvedJourney, Context], Iterable[Finding]]
+ProjectCheck = Callable[[Sequence[ResolvedJourney], Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    docs: str
+    options: Mapping[str, Any]
+    check: JourneyCheck | None = None
+    check_project: ProjectCheck | None = None
+    #: Structure rules come from the language core; they are always on and are errors.
+    core: bool = False
+
+    def run(self, journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding]:
+        if self.check_project is not None:
+            yield from self.check_project(journeys, ctx)
+        if self.check is not None:
+            for journey in journeys:
+                yield from self.check(journey, ctx)
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def _register(rule_: Rule) -> Rule:
+    if rule_.code in _RULES:
+        raise RuntimeError(f"rule code {rule_.code} is registered twice")
+    if any(r.name == rule_.name for r in _RULES.values()):
+        raise RuntimeError(f"rule name {rule_.name} is registered twice")
+    _RULES[rule_.code] = rule_
+    NAMES[rule_.code] = rule_.name
+    return rule_
+
+
+def rule(
+    code: str,
+    name: str,
+    summary: str,
+    *,
+    severity: Severity = Severity.WARNING,
+    options: Mapping[str, Any] | None = None,
+    project: bool = False,
+) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    """Registers the decorated check; the docs are the defining module's docstring."""
+
+    def decorate(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        module = importlib.import_module(fn.__module__)
+        _register(
+            Rule(
+                code,
+                name,
+                severity,
+                summary,
+                (module.__doc__ or "").strip(),
+                dict(options or {}),
+                None if project else fn,
+                fn if project else None,
+            )
+        )
+        return fn
+
+    return decorate
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule by code: the core's structure rules and the validator's rules."""
+    if not _RULES:
+        from . import core_docs
+
+        for code, (summary, docs) in core_docs.DOCS.items():
+            info = CODES[code]
+            _register(Rule(code, info.name, info.severity, summary, docs.strip(), {}, core=True))
+        for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cj")):
+            importlib.import_module(f"{__name__}.{module}")
+        missing = set(CODES) - set(_RULES)
+        if missing:  # pragma: no cover - caught by the meta-test
+            raise RuntimeError(f"codes without rule docs: {sorted(missing)}")
+    return dict(sorted(_RULES.items()))
+
+
+def find_rule(key: str) -> Rule | None:
+    """A rule by code (any case) or kebab-case name."""
+    rules = all_rules()
+    if key.upper() in rules:
+        return rules[key.upper()]
+    return next((r for r in rules.values() if r.name == key), None)
+
+
+def suggest(key: str) -> str | None:
+    rules = all_rules()
+    return did_you_mean(key, [r.name for r in rules.values()] + list(rules))
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """What `cjdsl.toml` says about rules, already checked against the registry."""
+
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity | None] = field(default_factory=dict)  # None: off
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    strict: bool = False
+
+    def selects(self, r: Rule) -> bool:
+        if r.core:
+            return True
+
+        def matches(key: str) -> bool:
+            return key == "ALL" or r.name == key or r.code.startswith(key.upper())
+
+        if self.severity.get(r.code, r.severity) is None:
+            return False
+        return any(matches(k) for k in self.select) and not any(matches(k) for k in self.ignore)
+
+    def severity_of(self, r: Rule) -> Severity:
+        return self.severity.get(r.code) or r.severity
+
+    def context(self, r: Rule) -> Context:
+        return Context({**r.options, **self.options.get(r.code, {})})
+
+
+class SettingsError(ValueError):
+    pass
+
+
+_SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "off": None}
+
+
+def parse_settings(table: Mapping[str, Any]) -> RuleSettings:
+    """Reads `select`, `ignore`, `strict` and the `[rules.NAME]` tables."""
+    rules = all_rules()
+
+    def known(key: object, where: str) -> str:
+        if not isinstance(key, str):
+            raise SettingsError(f"`{where}` takes rule names or codes as strings")
+        if key == "ALL" or any(r.name == key or r.code.startswith(key.upper()) for r in rules.values()):
+            return key
+        hint = suggest(key)
+        raise SettingsError(f"unknown rule `{key}` in `{where}`" + (f"; {hint}" if hint else ""))
+
+    select = tuple(known(k, "select") for k in table.get("select", ["ALL"]))
+    ignore = tuple(known(k, "ignore") for k in table.get("ignore", []))
+    strict = table.get("strict", False)
+    if not isinstance(strict, bool):
+        raise SettingsError("`strict` is true or false")
+    severity: dict[str, Severity | None] = {}
+    options: dict[str, dict[str, Any]] = {}
+    per_rule = table.get("rules", {})
+    if not isinstance(per_rule, dict):
+        raise SettingsError("`rules` is a table of `[rules.NAME]` tables")
+    for key, settings in per_rule.items():
+        r = find_rule(key)
+        if r is None:
+            hint = suggest(key)
+            raise SettingsError(f"unknown rule `{key}` in [rules]" + (f"; {hint}" if hint else ""))
+        if not isinstance(settings, dict):
+            raise SettingsError(f'[rules.{key}] must be a table, e.g. `severity = "error"`')
+        for option, value in settings.items():
+            if option == "severity":
+                if value not in _SEVERITIES:
+                    raise SettingsError(f"[rules.{key}] severity must be error, warning, info or off")
+                if r.core and value != "error":
+                    raise SettingsError(f"{r.code} {r.name} is a structure error of the language and cannot be changed")
+                severity[r.code] = _SEVERITIES[value]
+            elif option in r.options:
+                default = r.options[option]
+                if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
+                    raise SettingsError(f"[rules.{key}] `{option}` must be {type(default).__name__}, like {default!r}")
+                options.setdefault(r.code, {})[option] = value
+            else:
+                choices = ", ".join(["severity", *r.options])
+                raise SettingsError(f"[rules.{key}] has no option `{option}` (options: {choices})")
+    return RuleSettings(select, ignore, severity, options, strict)
+
+
+# -- suppression --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    path: str | None  # None: the whole journey
+    start: int
+    end: int
+    refs: tuple[Any, ...]  # model.Ref
+
+    def covers(self, span: Span | None) -> bool:
+        if span is None:
+            return self.path is None
+        if self.path is None:
+            return True
+        return span.path == self.path and self.start <= span.start and span.end <= self.end
+
+
+def _scopes(j: ResolvedJourney) -> list[_Scope]:
+    out: list[_Scope] = []
+
+    def add(node: Any, whole: bool = False) -> None:
+        if node.allow:
+            out.append(_Scope(None if whole else node.span.path, node.span.start, node.span.end, node.allow))
+
+    if j.journey is not None:
+        add(j.journey, whole=True)
+    for group in (j.personas, j.intents, j.channels, j.teams, j.kpis, j.pains, j.opportunities):
+        for node in group:
+            add(node)
+    for stage in j.stages:
+        add(stage)
+        for tp in stage.touchpoints:
+            add(tp)
+    return out
+
+
+def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> list[Diagnostic]:
+    """Runs every selected rule over the journeys and applies `allow` suppressions."""
+    rules = all_rules()
+    scopes = {j.id: _scopes(j) for j in journeys}
+    all_scopes = [s for group in scopes.values() for s in group]
+    used: set[tuple[str, int]] = set()
+    out: list[Diagnostic] = []
+    for r in rules.values():
+        if r.core or not settings.selects(r) or r.code == UNUSED_SUPPRESSION:
+            continue
+        ctx = settings.context(r)
+        findings = list(r.run(journeys, ctx))
+        for f in findings:
+            silenced = False
+            for scope in all_scopes:
+                if not scope.covers(f.span):
+                    continue
+                for ref in scope.refs:
+                    if ref.id == r.code or ref.id == r.name:
+                        used.add((ref.span.path, ref.span.start))
+                        silenced = True
+            if not silenced:
+                out.append(Diagnostic(r.code, settings.severity_of(r), f.message, f.span, f.help, f.related))
+    unused_rule = rules.get(UNUSED_SUPPRESSION)
+    if unused_rule is not None and settings.selects(unused_rule):
+        seen: set[tuple[str, int]] = set()
+        for scope in all_scopes:
+            for ref in scope.refs:
+                key = (ref.span.path, ref.span.start)
+                if key in used or key in seen:
+                    continue
+                seen.add(key)
+                target = find_rule(ref.id)
+                if target is None:
+                    hint = suggest(ref.id)
+                    message, help_ = f"`allow {ref.id}` names no rule", hint or "see `cjdsl rules` for the rule names and codes"
+                elif target.core:
+                    message, help_ = (
+                        f"`allow {ref.id}`: {target.code} is a structure error and cannot be allowed",
+                        "fix the error instead",
+                    )
+                elif not settings.selects(target):
+                    message, help_ = f"`allow {ref.id}` silences a rule that is not enabled", "remove it"
+                else:
+                    message, help_ = (
+                        f"`allow {ref.id}` silences nothing here",
+                        "remove it: the rule finds no problem in this block",
+                    )
+                out.append(Diagnostic(UNUSED_SUPPRESSION, settings.severity_of(unused_rule), message, ref.span, help_))
+    return out
+
+
+UNUSED_SUPPRESSION = "CJ250"
+
+__all__ = [
+    "SECTIONS",
+    "Context",
+    "Finding",
+    "Rule",
+    "RuleSettings",
+    "SettingsError",
+    "all_rules",
+    "find_rule",
+    "make",
+    "parse_settings",
+    "rule",
+    "run_rules",
+]

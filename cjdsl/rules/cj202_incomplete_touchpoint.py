@@ -1,0 +1,51 @@
+"""A touchpoint without its channel, intent, context or need.
+
+## What it checks
+Every touchpoint says where it happens (`channel`), why the customer is there (`intent`),
+the situation they are in (`context`) and what they need (`need`).
+
+## Why it matters
+Every touchpoint has a context and a need, and its channel (DOMAIN.md rule 3, seed 000).
+Without them the map lists interactions but not what the customer wants from them.
+
+## Example
+```
+touchpoint pricing "Looks at pricing" {
+  channel web
+}
+```
+
+## Instead
+```
+touchpoint pricing "Looks at pricing" {
+  channel web
+  intent commercial
+  context "Shortlisted three vendors"
+  need "Know the price for 150 employees"
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..resolved import ResolvedJourney
+from . import Context, Finding, rule
+from ._util import at, listing
+
+
+@rule("CJ202", "incomplete-touchpoint", "A touchpoint without its channel, intent, context or need.")
+def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
+    for tp in j.touchpoints:
+        missing = [
+            f"`{name}`"
+            for name, present in (("channel", tp.channel), ("intent", tp.intents), ("context", tp.context), ("need", tp.need))
+            if not present
+        ]
+        if missing:
+            yield Finding(
+                at(tp),
+                f"touchpoint `{tp.id}` has no {listing(missing).replace(' and ', ' or ')}",
+                f"add {listing(missing)}: where it happens, why the customer is there, their situation and what they need",
+            )

@@ -1,0 +1,52 @@
+"""A persona with no touchpoint in a stage.
+
+## What it checks
+Every persona has at least one touchpoint in every stage that has touchpoints (a
+touchpoint without a `persona` line serves every persona).
+
+## Why it matters
+Maps are kept per persona (DOMAIN.md rule 9) and cover every stage from awareness to
+loyalty (rule 1). A persona missing from a stage is a hole in that persona's map.
+
+## Example
+```
+stage onboard "Onboarding" phase adoption {
+  touchpoint kickoff "Kick-off call" {
+    persona anna
+  }
+}
+```
+(with a second persona `piotr` declared)
+
+## Instead
+```
+stage onboard "Onboarding" phase adoption {
+  touchpoint kickoff "Kick-off call" {
+    persona anna, piotr
+  }
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..resolved import ResolvedJourney
+from . import Context, Finding, rule
+from ._util import at
+
+
+@rule("CJ212", "persona-missing-from-stage", "A persona with no touchpoint in a stage.")
+def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
+    for stage in j.stages:
+        if not stage.touchpoints:
+            continue
+        served = {p.id for tp in stage.touchpoints for p in j.personas_of(tp)}
+        for persona in j.personas:
+            if persona.id not in served:
+                yield Finding(
+                    at(stage),
+                    f"persona `{persona.id}` has no touchpoint in stage `{stage.id}`",
+                    f"add `{persona.id}` to a touchpoint's `persona` line here, or map what they do in this stage",
+                )

@@ -1,0 +1,47 @@
+"""An online touchpoint that fires no analytics event.
+
+## What it checks
+Every touchpoint on an online channel declares at least one `event`.
+
+## Why it matters
+The map is a living document, analysed against data (DOMAIN.md rule 10, seed 004); a
+digital touchpoint that is not tracked cannot be measured or improved, and the tracking
+plan compiled from the journey would miss it.
+
+## Example
+```
+touchpoint pricing "Looks at pricing" {
+  channel web
+}
+```
+
+## Instead
+```
+touchpoint pricing "Looks at pricing" {
+  channel web
+  event "Pricing Viewed" {
+    plan_count integer
+  }
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..resolved import ResolvedJourney
+from . import Context, Finding, rule
+from ._util import at
+
+
+@rule("CJ214", "untracked-digital-touchpoint", "An online touchpoint that fires no analytics event.")
+def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
+    for tp in j.touchpoints:
+        if not tp.events and j.is_online(tp):
+            channel = tp.channel.id if tp.channel else "?"
+            yield Finding(
+                at(tp),
+                f"touchpoint `{tp.id}` is online (channel `{channel}`) but fires no event",
+                'add `event "Object Action" { ... }` with what analytics should record here',
+            )

@@ -1,0 +1,59 @@
+"""The same event declared with conflicting property types.
+
+## What it checks
+When several touchpoints fire an event of the same name, a property they share has the
+same type everywhere.
+
+## Why it matters
+One event name is one event in the tracking plan, with one schema (DOMAIN.md rule 10).
+If the web sends `total` as a number and the store as a string, every report on it is
+wrong.
+
+## Example
+```
+touchpoint web_checkout "Pays online" {
+  event "Order Completed" { total number }
+}
+touchpoint till "Pays in store" {
+  event "Order Completed" { total string }
+}
+```
+
+## Instead
+```
+touchpoint web_checkout "Pays online" {
+  event "Order Completed" { total number }
+}
+touchpoint till "Pays in store" {
+  event "Order Completed" { total number }
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..diagnostics import Related
+from ..model import Property
+from ..resolved import ResolvedJourney
+from . import Context, Finding, rule
+
+
+@rule("CJ217", "conflicting-event-properties", "The same event declared with conflicting property types.")
+def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
+    first: dict[tuple[str, str], tuple[Property, str]] = {}
+    for tp in j.touchpoints:
+        for event in tp.events:
+            for prop in event.properties:
+                key = (event.name, prop.name)
+                seen = first.get(key)
+                if seen is None:
+                    first[key] = (prop, tp.id)
+                elif str(seen[0].type) != str(prop.type):
+                    yield Finding(
+                        prop.span,
+                        f'property `{prop.name}` of "{event.name}" is {prop.type} here but {seen[0].type} in `{seen[1]}`',
+                        "an event has one schema: give the property the same type everywhere, or name the events apart",
+                        (Related(seen[0].span, f"declared as {seen[0].type} here"),),
+                    )

@@ -1,0 +1,77 @@
+"""A persona, channel, intent or team that nothing uses.
+
+## What it checks
+Every declared persona, channel, intent and team is referenced by some touchpoint,
+opportunity, KPI or journey, in any journey that includes it. (A touchpoint without a
+`persona` line serves every persona.)
+
+## Why it matters
+Unused declarations are usually a typo'd reference elsewhere or a persona whose map was
+never drawn (DOMAIN.md rule 9: maps are kept per persona); either way the shared
+vocabulary no longer matches the journeys.
+
+## Example
+```
+channel podcast "Podcast" online other
+```
+(and no touchpoint has `channel podcast`)
+
+## Instead
+```
+touchpoint episode "Hears us on a podcast" {
+  channel podcast
+}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..resolved import ResolvedJourney
+from . import Context, Finding, rule
+from ._util import at
+
+
+def _used(j: ResolvedJourney) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {"persona": set(), "channel": set(), "intent": set(), "team": set()}
+    for tp in j.touchpoints:
+        used["persona"].update(p.id for p in j.personas_of(tp))
+        if tp.channel:
+            used["channel"].add(tp.channel.id)
+        used["intent"].update(r.id for r in tp.intents)
+        if tp.owner:
+            used["team"].add(tp.owner.id)
+    owners = [j.journey.owner if j.journey else None]
+    owners += [o.owner for o in j.opportunities] + [k.owner for k in j.kpis]
+    used["team"].update(o.id for o in owners if o is not None)
+    return used
+
+
+@rule("CJ218", "unused-declaration", "A persona, channel, intent or team that nothing uses.", project=True)
+def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding]:
+    declared: dict[tuple[str, int], tuple[str, Any]] = {}
+    used_anywhere: set[tuple[str, int]] = set()
+    for j in journeys:
+        used = _used(j)
+        groups: tuple[tuple[str, Sequence[Any]], ...] = (
+            ("persona", j.personas),
+            ("channel", j.channels),
+            ("intent", j.intents),
+            ("team", j.teams),
+        )
+        for kind, nodes in groups:
+            for node in nodes:
+                key = (node.span.path, node.span.start)
+                declared.setdefault(key, (kind, node))
+                if node.id in used[kind]:
+                    used_anywhere.add(key)
+    for key, (kind, node) in declared.items():
+        if key not in used_anywhere:
+            node_id = node.id
+            yield Finding(
+                at(node),
+                f"{kind} `{node_id}` is declared but never used",
+                "use it in a touchpoint, or remove the declaration (a typo'd reference may be meant for it)",
+            )

@@ -88,13 +88,16 @@ def rule(
 
     def decorate(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         module = importlib.import_module(fn.__module__)
+        title, _, body = (module.__doc__ or "").strip().partition("\n\n")
+        if title.strip() != summary:  # pragma: no cover - a programming error, caught by the meta-test
+            raise RuntimeError(f"{code}: the module docstring's first line must be the rule's summary")
         _register(
             Rule(
                 code,
                 name,
                 severity,
                 summary,
-                (module.__doc__ or "").strip(),
+                body.strip(),
                 dict(options or {}),
                 None if project else fn,
                 fn if project else None,

@@ -176,12 +176,22 @@ def check(
 
 
 @main.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the full reference page (docs/rules.md).",
+)
 def rules_command(fmt: str) -> None:
     """List every rule: code, name, default severity and what it finds."""
-    from .rules import all_rules
+    from .rules import all_rules, reference_markdown
 
     rules = list(all_rules().values())
+    if fmt == "markdown":
+        click.echo(reference_markdown(), nl=False)
+        return
     if fmt == "json":
         data = [
             {

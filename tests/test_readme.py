@@ -30,3 +30,11 @@ def test_language_reference_lists_every_diagnostic_code() -> None:
     reference = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
     for code in CODES.values():
         assert f"| {code.code} | {code.name} | {code.summary} |" in reference
+
+
+def test_rules_reference_is_generated_from_the_rules() -> None:
+    from cjdsl.rules import reference_markdown
+
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == reference_markdown(), (
+        "run `cjdsl rules --format markdown > docs/rules.md`"
+    )

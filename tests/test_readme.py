@@ -15,13 +15,15 @@ from .conftest import ROOT
 def test_readme_example_output(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     source = re.search(r"```\n# hr.journey\n(.*?)```", readme, re.S)
-    shown = re.search(r"```\n\$ cjdsl check hr.journey\n(.*?)```", readme, re.S)
-    assert source and shown
+    assert source
     (tmp_path / "cjdsl.toml").write_text("", encoding="utf-8")
     (tmp_path / "hr.journey").write_text("# hr.journey\n" + source.group(1), encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "hr.journey")])
-    assert result.exit_code == 1
-    assert result.stdout + result.stderr == shown.group(1)
+    shown = re.findall(r"```\n\$ cjdsl (check [^\n]*) hr.journey\n(.*?)```", readme, re.S)
+    assert len(shown) == 2
+    for args, output in shown:
+        result = CliRunner().invoke(main, [*args.split(), str(tmp_path / "hr.journey")])
+        assert result.exit_code == 1
+        assert result.stdout + result.stderr == output
 
 
 def test_language_reference_lists_every_diagnostic_code() -> None:

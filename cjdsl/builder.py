@@ -35,6 +35,7 @@ class _PropHead:
     name: str
     type: m.PropertyType
     span: Span
+    name_span: Span
 
 
 #: Attributes that may be repeated; their values are collected into tuples.
@@ -244,6 +245,15 @@ class Builder:
             elif kind is None:
                 kind = word
                 s["kind"] = w.span
+            elif word in ("online", "offline") and mode is not None:
+                self.diagnostics.append(
+                    make(
+                        "CJ012",
+                        f"channel `{id_}` is already `{mode}`",
+                        w.span,
+                        help="a channel is either online or offline: keep one of the two words",
+                    )
+                )
             elif word in ("online", "offline") and mode is None:
                 self.diagnostics.append(
                     make(
@@ -462,7 +472,7 @@ class Builder:
         return m.PropertyType(name, values, items[0] if items else None, len(args), span=self.span(c[0]).to(end))
 
     def property(self, c: list[Any]) -> _PropHead:
-        return _PropHead(str(c[0]), c[1], self.span(c[0]).to(c[1].span))
+        return _PropHead(str(c[0]), c[1], self.span(c[0]).to(c[1].span), self.span(c[0]))
 
     def prop_required(self, c: list[Any]) -> Attr:
         return self._attr(c, "required", True)
@@ -518,7 +528,7 @@ class Builder:
                     end = self.span(item)
             elif isinstance(item, _PropHead):
                 close()
-                current = {"_head": item, "_spans": {"name": item.span}}
+                current = {"_head": item, "_spans": {"name": item.name_span}}
             elif item.key == "description":
                 close()
                 current = None

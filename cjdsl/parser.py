@@ -119,17 +119,17 @@ class _Parser:
             last[0] = end
             if moved and (line != last[1] or not errors):
                 last[1] = line
-                errors.append(describe(e, text, path, lines))
-                if len(errors) >= MAX_SYNTAX_ERRORS:
+                if len(errors) >= MAX_SYNTAX_ERRORS:  # one more than the limit: stop here
                     errors.append(
                         make(
                             "CJ008",
-                            f"stopped after {MAX_SYNTAX_ERRORS} syntax errors in this file",
-                            None,
+                            f"stopped after {MAX_SYNTAX_ERRORS} syntax errors in this file; there are more from here on",
+                            lines.span(path, start, min(end, len(text))),
                             help="fix the first errors and run again",
                         )
                     )
                     return False
+                errors.append(describe(e, text, path, lines))
             if isinstance(e, UnexpectedCharacters):
                 _skip_word(e, text)
             is_end = isinstance(e, UnexpectedToken) and e.token.type == "$END"
@@ -142,7 +142,8 @@ class _Parser:
             if not errors:
                 errors.append(describe(e, text, path, lines))
         comments = tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in builder.comments)
-        diagnostics = tuple(errors) + tuple(builder.diagnostics)
+        # Checks the builder made on text rebuilt after a syntax error would only echo it.
+        diagnostics = tuple(errors) if errors else tuple(builder.diagnostics)
         if errors or items is None:
             return ParseResult(None, diagnostics, comments, lines)
         document = m.Document(path, tuple(items), span=lines.span(path, 0, len(text)))

@@ -54,7 +54,7 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
         index = lines(d.span.path)
         gutter = " " * len(str(max(d.span.end_line, d.span.line)))
         out.append(f"{gutter}{s('-->', 'blue')} {d.span}")
-        if index is not None and index.line_count >= d.span.line:
+        if index is not None and index.line_count >= d.span.line and index.line_text(d.span.line).strip():
             text = index.line_text(d.span.line).expandtabs(1)
             out.append(f"{gutter} {s('|', 'blue')}")
             out.append(f"{s(str(d.span.line).rjust(len(gutter)), 'blue')} {s('|', 'blue')} {text}")

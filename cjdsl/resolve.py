@@ -7,6 +7,7 @@ File access comes in through the ``load`` function, so this stage stays pure.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[Re
                         "CJ151",
                         f'included file "{item.path}" does not exist',
                         item.span,
-                        help=_missing_hint(target, item.path) or "include paths are relative to the file that includes them",
+                        help=_missing_hint(sf.location, item.path, root_real),
                     )
                 )
                 complete = False
@@ -109,6 +110,8 @@ def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[Re
     visit(root_file, [Path(os.path.realpath(root_file.location))])
     if not complete:
         return None, diagnostics
+    own = root_file.result.document.journeys if root_file.result and root_file.result.document else ()
+    items = [i for i in items if not isinstance(i, m.Journey) or (own and i is own[0])]
     journey = _assemble(root_file.path, tuple(f.path for f in files), items)
     diagnostics.extend(check_ids(journey))
     diagnostics.extend(check_references(journey))
@@ -134,13 +137,25 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _missing_hint(target: Path, written: str) -> str | None:
-    folder = target.parent
-    if not folder.is_dir():
-        return None
-    names = sorted(p.name for p in folder.glob("*.journey"))
-    suggestion = did_you_mean(target.name, names, quote='"')
-    return f"{suggestion[:-1]} (include paths are relative to the including file)?" if suggestion else None
+def _missing_hint(including: Path, written: str, root: Path) -> str:
+    """Where the file might be: a near name beside where it was looked for, or the same
+    path taken from the project root (include paths are relative to the including file)."""
+    here = including.parent
+    looked = Path(os.path.normpath(here / written))
+    relative_to_here = os.path.relpath(looked, root)
+    from_root = root / written
+    if from_root.is_file() and from_root != looked:
+        fixed = os.path.relpath(from_root, here).replace(os.sep, "/")
+        return f'it was looked for at "{relative_to_here}"; paths are relative to the including file: write "{fixed}"'
+    candidates = (
+        {os.path.relpath(p, here).replace(os.sep, "/"): p for p in looked.parent.glob("*.journey")}
+        if looked.parent.is_dir()
+        else {}
+    )
+    close = difflib.get_close_matches(written, sorted(candidates), n=1, cutoff=0.8)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return f'it was looked for at "{relative_to_here}" (include paths are relative to the including file)'
 
 
 def _assemble(path: str, files: tuple[str, ...], items: list[m.Item]) -> ResolvedJourney:
@@ -190,11 +205,15 @@ def _duplicates(
             prev = first[node.id]
             prev_kind = type(prev).__name__.lower()
             this_kind = type(node).__name__.lower()
-            what = kind if prev_kind == this_kind else f"{this_kind} id (already a {prev_kind})"
+            message = (
+                f"duplicate {kind} `{node.id}`"
+                if prev_kind == this_kind
+                else f"duplicate {this_kind} id `{node.id}` (already a {prev_kind})"
+            )
             out.append(
                 make(
                     "CJ102",
-                    f"duplicate {what} `{node.id}`",
+                    message,
                     node.spans.get("id", node.span),
                     help="ids must be unique: rename one of them"
                     + (

@@ -8,12 +8,21 @@ from .span import LineIndex, Span
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
+def size(n: int) -> str:
+    """A byte count for people: 1.5 MB, 12.0 kB, 300 bytes."""
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} kB"
+    return f"{n} bytes"
+
+
 def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, Diagnostic | None]:
     """The text of a source file, or a diagnostic saying why it cannot be read."""
     if len(data) > max_bytes:
         return None, make(
             "CJ007",
-            f"the file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB",
+            f"the file is {size(len(data))}; the limit is {size(max_bytes)}",
             Span(path, 1, 1, 1, 1),
             help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
         )
@@ -35,7 +44,7 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         line, column = index.position(len(prefix))
         return None, make(
             "CJ006",
-            f"the file is not valid UTF-8: byte 0x{data[err.start]:02X} cannot start a character",
+            f"the file is not valid UTF-8: {err.reason} (byte 0x{data[err.start]:02X})",
             Span(path, line, column, line, column + 1),
             help="save the file as UTF-8 (the encoding every .journey file uses)",
         )

@@ -23,6 +23,22 @@ class EscapeError(ValueError):
         self.offset = offset
 
 
+def _check_escapes(body: str, base: int) -> None:
+    """Raises for the first escape the language does not define, with its offset in
+    the literal as written (before a multi-line string's indentation is removed)."""
+    for m in _ANY_ESCAPE.finditer(body):
+        esc = m.group(1)
+        if esc in _SIMPLE or (_ESCAPE.fullmatch(m.group(0)) and esc.startswith("u{")):
+            continue
+        if esc.startswith("u"):
+            raise EscapeError("`\\u` takes 1 to 6 hex digits in braces, such as `\\u{00E9}`", base + m.start())
+        shown = esc if esc.isprintable() else repr(esc)[1:-1]
+        raise EscapeError(f"unknown escape `\\{shown}`", base + m.start())
+
+
+_ANY_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u|.)", re.S)
+
+
 def _unescape(body: str, base: int) -> str:
     if "\\" not in body:
         return body
@@ -45,7 +61,9 @@ def _unescape(body: str, base: int) -> str:
 def decode(literal: str) -> str:
     """The value of a STRING token (either form). Raises :class:`EscapeError`."""
     if literal.startswith('"""') and len(literal) >= 6:
+        _check_escapes(literal[3:-3], 3)
         return _unescape(_dedent(literal[3:-3]), 3)
+    _check_escapes(literal[1:-1], 1)
     return _unescape(literal[1:-1], 1)
 
 

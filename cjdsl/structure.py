@@ -104,16 +104,13 @@ def _range(value: float | None, bounds: tuple[int, int], what: str, span: Span |
     if value is None:
         return
     low, high = bounds
-    if not isinstance(value, int) or not low <= value <= high:
-        shown = f"{value:+}" if what == "emotion" and isinstance(value, int) else str(value)
-        kind = (
-            "a whole number"
-            if not isinstance(value, int)
-            else f"between {low:+} and {high:+}"
-            if what == "emotion"
-            else f"between {low} and {high}"
-        )
-        yield make("CJ103", f"{what} {shown} is out of range: it must be {kind}", span, help=f"{what} is {scale}")
+    if not isinstance(value, int):
+        yield make("CJ103", f"{what} {value} must be a whole number", span, help=f"{what} is {scale}")
+    elif not low <= value <= high:
+        signed = what == "emotion"
+        shown = f"{value:+}" if signed else str(value)
+        limits = f"{low:+} and {high:+}" if signed else f"{low} and {high}"
+        yield make("CJ103", f"{what} {shown} is out of range: it must be between {limits}", span, help=f"{what} is {scale}")
 
 
 def _word(
@@ -228,9 +225,17 @@ def _bounds(prop: m.Property) -> Iterator[Diagnostic]:
                 prop.spans.get("pattern"),
                 help="remove the pattern, or make the property a string",
             )
+        elif "(?P" in prop.pattern:
+            yield make(
+                "CJ106",
+                f"the pattern of property `{prop.name}` uses Python's `(?P...)` syntax",
+                prop.spans.get("pattern"),
+                help="JSON Schema patterns are ECMA 262 regular expressions: write a plain group `(...)`",
+            )
         else:
             try:
-                re.compile(prop.pattern)
+                # Python's `re` stands in for ECMA 262 here; it lacks only Unicode property classes.
+                re.compile(re.sub(r"\\[pP]\{[A-Za-z_=]+\}", "x", prop.pattern))
             except re.error as err:
                 yield make(
                     "CJ106",

@@ -325,11 +325,16 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
         while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
             stop += 1
         word = text[start:stop]
+        before = previous_token(e)
+        if before is not None and before.type in BLOCKS:
+            example = f'for example `{before} {_ascii(word)} "{word[:1].upper() + word[1:]}"`'
+        else:
+            example = f"for example `{_ascii(word)}`"
         return make(
             "CJ003",
             f"`{word}` is not a valid id{inside}: ids use ASCII letters, digits and `_`",
             _span(path, lines, start, stop),
-            help=f'keep the id ASCII and put the text in the label, for example `stage {_ascii(word)} "{word}"`',
+            help=f"keep the id ASCII and put the text in the label, {example}",
         )
     shown = (
         f"`{ch}`"

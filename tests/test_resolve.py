@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import cjdsl
 
 from .conftest import write
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose settings turn the completeness rules off: these tests are about
+    the language core."""
+    (tmp_path / "cjdsl.toml").write_text('ignore = ["CJ2"]\n', encoding="utf-8")
+    return tmp_path
 
 
 def codes(project: cjdsl.Project) -> list[tuple[str, str, int, str]]:
@@ -75,7 +85,7 @@ def test_duplicate_ids_point_at_the_first(project: Path) -> None:
     write(project, {"j.journey": JOURNEY + 'persona anna "Again"\nstage a "Stage named like a touchpoint"\n'})
     result = cjdsl.check([project])
     dupes = [d for d in result.diagnostics if d.code == "CJ102"]
-    assert [d.message for d in dupes] == ["duplicate persona `anna`", "duplicate stage id (already a touchpoint) `a`"]
+    assert [d.message for d in dupes] == ["duplicate persona `anna`", "duplicate stage id `a` (already a touchpoint)"]
     assert dupes[0].related[0].span.line == 3
     assert "share one set of ids" in (dupes[1].help or "")
 

@@ -18,7 +18,7 @@ def problems(source: str) -> list[tuple[str, str, str | None]]:
     ("source", "message"),
     [
         ("stage s { touchpoint t { emotion +3 } }", "emotion +3 is out of range: it must be between -2 and +2"),
-        ("stage s { touchpoint t { emotion 0.5 } }", "emotion 0.5 is out of range: it must be a whole number"),
+        ("stage s { touchpoint t { emotion 0.5 } }", "emotion 0.5 must be a whole number"),
         ("stage s { touchpoint t { rating 0 } }", "rating 0 is out of range: it must be between 1 and 5"),
         ("persona p { age 131 }", "age 131 is out of range: it must be between 0 and 130"),
     ],

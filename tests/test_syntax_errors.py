@@ -102,7 +102,7 @@ CATALOGUE = [
                 "1:7",
                 "CJ003",
                 "`świadomość` is not a valid id: ids use ASCII letters, digits and `_`",
-                'keep the id ASCII and put the text in the label, for example `stage swiadomosc "świadomość"`',
+                'keep the id ASCII and put the text in the label, for example `stage swiadomosc "Świadomość"`',
             )
         ],
     ),

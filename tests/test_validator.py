@@ -224,3 +224,68 @@ def test_summary_counts_per_file(project: Path) -> None:
     write(project, {"a.journey": BASE, "b.journey": BASE.replace('journey j "J"', 'journey k "K"')})
     result = CliRunner().invoke(main, ["check", str(project)])
     assert "  a.journey: 1 warning\n  b.journey: 1 warning\nFound 2 warnings (2 files checked)." in result.stderr
+
+
+def test_allow_takes_codes_in_any_case(project: Path) -> None:
+    text = BASE.replace('  touchpoint lost "Lost" {\n', '  touchpoint lost "Lost" {\n    allow cj210\n')
+    write(project, {"j.journey": text})
+    assert run(project)[1] == ""
+
+
+def test_allow_prefix_and_allow_unused_suppression(project: Path) -> None:
+    text = BASE.replace('stage s2 "Two" phase loyalty {\n', 'stage s2 "Two" phase loyalty {\n  allow CJ2\n')
+    write(project, {"j.journey": text})
+    assert "`allow CJ2` is a code prefix" in run(project)[1]
+    quiet = BASE.replace(
+        'stage s2 "Two" phase loyalty {\n', 'stage s2 "Two" phase loyalty {\n  allow dead-end, unused-suppression\n'
+    )
+    write(project, {"j.journey": quiet})
+    assert "CJ250" not in run(project)[1]
+
+
+def test_first_visit_paths_count_distinct_other_touchpoints(project: Path) -> None:
+    text = BASE.replace("    next b, lost, c\n", "    next b, b, a, lost\n")
+    write(project, {"j.journey": text})
+    assert "entry touchpoint `a` offers 2 next paths for intent `learn`" in run(project)[1]
+
+
+def test_enum_values_in_another_order_do_not_conflict(project: Path) -> None:
+    events = {
+        "a": '    event "Plan Chosen" {\n      tier enum("pro", "team")\n    }\n',
+        "c": '    event "Plan Chosen" {\n      tier enum("team", "pro")\n    }\n',
+    }
+    text = BASE.replace("    next b, lost, c\n", "    next b, lost, c\n" + events["a"])
+    text = text.replace(
+        "    emotion +1\n    rating 4\n    owner mkt\n  }\n}\nkpi",
+        "    emotion +1\n    rating 4\n    owner mkt\n" + events["c"] + "  }\n}\nkpi",
+    )
+    write(project, {"j.journey": text})
+    assert "CJ217" not in run(project)[1]
+    write(project, {"j.journey": text.replace('enum("team", "pro")', 'enum("team", "enterprise")')})
+    assert "CJ217" in run(project)[1]
+
+
+def test_a_channel_of_unknown_mode_is_reported(project: Path) -> None:
+    write(project, {"j.journey": BASE.replace('channel shop "Shop" offline store', 'channel shop "Shop"')})
+    assert "channel `shop` says neither online nor offline" in run(project)[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Product Added to Wishlist", None),
+        ("Invoice Sent", None),
+        ("E-mail Opened", None),
+        ("News Feed", 'event name "News Feed" has no past-tense verb after its object'),
+        ("Viewed Article", 'event name "Viewed Article" has no past-tense verb after its object'),
+        ("Order_Completed", 'event name "Order_Completed" should be "Object Action" in Title Case'),
+    ],
+)
+def test_event_name_convention(project: Path, name: str, message: str | None) -> None:
+    text = BASE.replace("    next b, lost, c\n", f'    next b, lost, c\n    event "{name}"\n')
+    write(project, {"j.journey": text})
+    out = run(project)[1]
+    if message is None:
+        assert "CJ215" not in out
+    else:
+        assert message in out

@@ -167,7 +167,8 @@ def reference_markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     out += [
-        f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {'error (always)' if r.core else r.severity.value} | {r.summary} |"
+        f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {'error (always)' if r.core else r.severity.value} "
+        f"| {r.summary} |"
         for r in rules
     ]
     for r in rules:
@@ -318,7 +319,7 @@ def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> li
                 if not scope.covers(f.span):
                     continue
                 for ref in scope.refs:
-                    if ref.id == r.code or ref.id == r.name:
+                    if ref.id.upper() == r.code or ref.id == r.name:
                         used.add((ref.span.path, ref.span.start))
                         silenced = True
             if not silenced:
@@ -326,6 +327,7 @@ def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> li
     unused_rule = rules.get(UNUSED_SUPPRESSION)
     if unused_rule is not None and settings.selects(unused_rule):
         seen: set[tuple[str, int]] = set()
+        own: list[Any] = []
         for scope in all_scopes:
             for ref in scope.refs:
                 key = (ref.span.path, ref.span.start)
@@ -333,9 +335,27 @@ def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> li
                     continue
                 seen.add(key)
                 target = find_rule(ref.id)
-                if target is None:
+                if target is not None and target.code != UNUSED_SUPPRESSION:
+                    # `allow unused-suppression` on a block keeps its other allows quiet.
+                    quiet = [
+                        q
+                        for s in all_scopes
+                        if s.covers(ref.span)
+                        for q in s.refs
+                        if q.id.upper() == UNUSED_SUPPRESSION or q.id == unused_rule.name
+                    ]
+                    if quiet:
+                        used.update((q.span.path, q.span.start) for q in quiet)
+                        continue
+                if target is None and any(r.code.startswith(ref.id.upper()) for r in rules.values()):
+                    message = f"`allow {ref.id}` is a code prefix"
+                    help_ = "`allow` takes one rule's name or code; prefixes work only in `select` and `ignore`"
+                elif target is None:
                     hint = suggest(ref.id)
                     message, help_ = f"`allow {ref.id}` names no rule", hint or "see `cjdsl rules` for the rule names and codes"
+                elif target.code == UNUSED_SUPPRESSION:
+                    own.append(ref)  # reported below if it kept nothing quiet
+                    continue
                 elif target.core:
                     message, help_ = (
                         f"`allow {ref.id}`: {target.code} is a structure error and cannot be allowed",
@@ -349,6 +369,17 @@ def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> li
                         "remove it: the rule finds no problem in this block",
                     )
                 out.append(Diagnostic(UNUSED_SUPPRESSION, settings.severity_of(unused_rule), message, ref.span, help_))
+        for ref in own:
+            if (ref.span.path, ref.span.start) not in used:
+                out.append(
+                    Diagnostic(
+                        UNUSED_SUPPRESSION,
+                        settings.severity_of(unused_rule),
+                        f"`allow {ref.id}` silences nothing here",
+                        ref.span,
+                        "remove it: no other `allow` in this block is unused",
+                    )
+                )
     return out
 
 

@@ -34,18 +34,23 @@ from ..resolved import ResolvedJourney
 from . import Context, Finding, rule
 from ._util import at, listing
 
+_MEANING = {
+    "channel": "where it happens",
+    "intent": "why the customer is there",
+    "context": "the situation they are in",
+    "need": "what they need",
+}
+
 
 @rule("CJ202", "incomplete-touchpoint", "A touchpoint without its channel, intent, context or need.")
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for tp in j.touchpoints:
-        missing = [
-            f"`{name}`"
-            for name, present in (("channel", tp.channel), ("intent", tp.intents), ("context", tp.context), ("need", tp.need))
-            if not present
-        ]
+        present = {"channel": tp.channel, "intent": tp.intents, "context": tp.context, "need": tp.need}
+        missing = [name for name, value in present.items() if not value]
         if missing:
+            shown = [f"`{n}`" for n in missing]
             yield Finding(
                 at(tp),
-                f"touchpoint `{tp.id}` has no {listing(missing).replace(' and ', ' or ')}",
-                f"add {listing(missing)}: where it happens, why the customer is there, their situation and what they need",
+                f"touchpoint `{tp.id}` has no {listing(shown).replace(' and ', ' or ')}",
+                "add " + listing([f"`{n}` ({_MEANING[n]})" for n in missing]),
             )

@@ -1,8 +1,8 @@
 """A persona without role or industry, demographics, or goals and needs.
 
 ## What it checks
-Every persona has a `role` or `industry`, demographics (`age` or `location`), and at
-least one `goal` or `need`.
+Every persona has a `role` or `industry`, demographics (`age`, `gender` or `location`),
+and at least one `goal` or `need`.
 
 ## Why it matters
 A persona is the profile of a typical customer: demographics (age, gender, place of
@@ -40,8 +40,8 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
         missing = []
         if not (p.role or p.industry):
             missing.append("a `role` or `industry`")
-        if p.age is None and not p.location:
-            missing.append("demographics (`age` or `location`)")
+        if p.age is None and not p.location and not p.gender:
+            missing.append("demographics (`age`, `gender` or `location`)")
         if not (p.goals or p.needs):
             missing.append("a `goal` or `need`")
         if missing:

@@ -1,8 +1,9 @@
 """An entry touchpoint with too few alternative paths for an intent.
 
 ## What it checks
-For every `entry` touchpoint and every intent it declares, its `next` flows lead to at
-least `paths` touchpoints (3 by default) that serve that intent.
+When a journey uses `next` flows: for every `entry` touchpoint and every intent it
+declares, its `next` flows lead to at least `paths` distinct other touchpoints (3 by
+default) that serve that intent.
 
 ## Why it matters
 At the first visit, a map offers at least three alternative paths for each intent
@@ -37,7 +38,7 @@ from collections.abc import Iterator
 
 from ..resolved import ResolvedJourney
 from . import Context, Finding, rule
-from ._util import at
+from ._util import at, uses_flows
 
 
 @rule(
@@ -48,10 +49,13 @@ from ._util import at
 )
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     wanted = int(ctx.options["paths"])
+    if not uses_flows(j):
+        return
     for tp in j.touchpoints:
         if not tp.entry:
             continue
-        targets = [j.touchpoint[r.id] for r in tp.next if r.id in j.touchpoint]
+        ids = dict.fromkeys(r.id for r in tp.next if r.id != tp.id and r.id in j.touchpoint)  # distinct, not itself
+        targets = [j.touchpoint[i] for i in ids]
         for intent in dict.fromkeys(r.id for r in tp.intents):
             count = sum(1 for t in targets if any(r.id == intent for r in t.intents))
             if count < wanted:

@@ -34,14 +34,16 @@ from ..resolved import ResolvedJourney
 from . import Context, Finding, rule
 from ._util import at, listing
 
+_HOW = {"emotion": "`emotion -2..+2` (how it feels)", "rating": "`rating 1..5` (how well it meets expectations)"}
+
 
 @rule("CJ213", "unrated-touchpoint", "A touchpoint without an emotion or a rating.")
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for tp in j.touchpoints:
-        missing = [f"`{n}`" for n, v in (("emotion", tp.emotion), ("rating", tp.rating)) if v is None]
+        missing = [n for n, v in (("emotion", tp.emotion), ("rating", tp.rating)) if v is None]
         if missing:
             yield Finding(
                 at(tp),
-                f"touchpoint `{tp.id}` has no {listing(missing).replace(' and ', ' or ')}",
-                "add `emotion -2..+2` (how it feels) and `rating 1..5` (how well it meets expectations)",
+                f"touchpoint `{tp.id}` has no {listing([f'`{n}`' for n in missing]).replace(' and ', ' or ')}",
+                "add " + listing([_HOW[n] for n in missing]),
             )

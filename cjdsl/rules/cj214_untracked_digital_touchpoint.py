@@ -1,7 +1,9 @@
 """An online touchpoint that fires no analytics event.
 
 ## What it checks
-Every touchpoint on an online channel declares at least one `event`.
+Every touchpoint on an online channel declares at least one `event`; and every channel
+that touchpoints use says whether it is online (a mode, or a kind that implies one), so
+this can be checked.
 
 ## Why it matters
 The map is a living document, analysed against data (DOMAIN.md rule 10, seed 004); a
@@ -30,18 +32,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..resolved import ResolvedJourney, channel_is_online
 from . import Context, Finding, rule
 from ._util import at
 
 
 @rule("CJ214", "untracked-digital-touchpoint", "An online touchpoint that fires no analytics event.")
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
+    used = {tp.channel.id for tp in j.touchpoints if tp.channel}
+    for channel in j.channels:
+        if channel.id in used and channel_is_online(channel) is None:
+            yield Finding(
+                at(channel),
+                f"channel `{channel.id}` says neither online nor offline, so its touchpoints cannot be checked for tracking",
+                f'add the mode and a kind: `channel {channel.id} "..." online web`',
+            )
     for tp in j.touchpoints:
         if not tp.events and j.is_online(tp):
-            channel = tp.channel.id if tp.channel else "?"
+            channel_id = tp.channel.id if tp.channel else "?"
             yield Finding(
                 at(tp),
-                f"touchpoint `{tp.id}` is online (channel `{channel}`) but fires no event",
+                f"touchpoint `{tp.id}` is online (channel `{channel_id}`) but fires no event",
                 'add `event "Object Action" { ... }` with what analytics should record here',
             )

@@ -35,9 +35,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Related
-from ..model import Property
+from ..model import Property, PropertyType
 from ..resolved import ResolvedJourney
 from . import Context, Finding, rule
+
+
+def _shape(t: PropertyType | None) -> object:
+    """A type as the tracking plan sees it: enum values as a set."""
+    if t is None:
+        return None
+    return (t.name, frozenset(t.values), _shape(t.item))
 
 
 @rule("CJ217", "conflicting-event-properties", "The same event declared with conflicting property types.")
@@ -48,9 +55,11 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
             for prop in event.properties:
                 key = (event.name, prop.name)
                 seen = first.get(key)
+                if seen is not None and seen[0] in event.properties:
+                    continue  # a property declared twice in one event is CJ107's
                 if seen is None:
                     first[key] = (prop, tp.id)
-                elif str(seen[0].type) != str(prop.type):
+                elif _shape(seen[0].type) != _shape(prop.type):
                     yield Finding(
                         prop.span,
                         f'property `{prop.name}` of "{event.name}" is {prop.type} here but {seen[0].type} in `{seen[1]}`',

@@ -70,8 +70,14 @@ def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding
     for key, (kind, node) in declared.items():
         if key not in used_anywhere:
             node_id = node.id
+            how = {
+                "persona": "name it in a touchpoint's `persona` line",
+                "channel": "name it in a touchpoint's `channel`",
+                "intent": "name it in a touchpoint's `intent` line",
+                "team": "make it the `owner` of the journey, a touchpoint, an opportunity or a KPI",
+            }[kind]
             yield Finding(
                 at(node),
                 f"{kind} `{node_id}` is declared but never used",
-                "use it in a touchpoint, or remove the declaration (a typo'd reference may be meant for it)",
+                f"{how}, or remove the declaration (a mistyped reference may be meant for it)",
             )

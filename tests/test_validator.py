@@ -289,3 +289,10 @@ def test_event_name_convention(project: Path, name: str, message: str | None) ->
         assert "CJ215" not in out
     else:
         assert message in out
+
+
+def test_flows_without_any_entry_are_reported_once(project: Path) -> None:
+    write(project, {"j.journey": BASE.replace("    entry\n", "")})
+    out = run(project)[1]
+    assert "warning[CJ209] no touchpoint is marked `entry`, so no flow starts anywhere" in out
+    assert out.count("CJ209") == 1

@@ -18,9 +18,12 @@ from typing import Any
 import click
 
 from . import __version__, fs
+from .build import build as build_artifacts
 from .config import Config, ConfigError, load_config
 from .diagnostics import Severity, did_you_mean
 from .formatter import format_result
+from .layout import FORMATS as IMAGE_FORMATS
+from .layout import Dot, DotMissing, Layout, LayoutError
 from .parser import parse
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
@@ -322,68 +325,114 @@ def _backend_names(only: tuple[str, ...]) -> list[str]:
 def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str, ...], color: str) -> None:
     """Check the journeys, then write every backend's artifacts into OUT.
 
-    Nothing is written when the journeys have errors."""
-    from .backends import BuildContext, backends
-
+    Nothing is written when the journeys have errors. Diagrams are laid out as SVG
+    when Graphviz's `dot` is installed; without it the .dot files are still written."""
     names = _backend_names(only)
     project = _compile(ctx, paths)
     use = _use_color(color, sys.stderr)
-    _print_diagnostics(project, "full", use, err=True)
+    # Errors in full (they stop the build); warnings one line each.
+    _print_diagnostics(project, "full" if not project.ok else "concise", use, err=True)
     if not project.ok:
         click.echo(summary(project.diagnostics, len(project.files), color=use), err=True, color=use)
         click.echo(f"cjdsl: nothing written to {out}: fix the errors above first", err=True)
         ctx.exit(1)
     if not project.journeys:
         raise Failure("no journeys found (a journey is a .journey file with a `journey` block)")
-    bctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
-    registry = backends()
-    files: dict[str, bytes] = {}
-    counts: dict[str, int] = {}
-    for name in names:
-        for artifact in registry[name].build_all(bctx):
-            if artifact.path in files:
-                raise Failure(f"internal error: two artifacts named {artifact.path}")
-            files[artifact.path] = artifact.content
-            counts[name] = counts.get(name, 0) + 1
+    layout: Layout | None = None
+    if "graphviz" in names:
+        try:
+            layout = Dot.find()
+        except DotMissing:
+            layout = None
+    result = build_artifacts(project, names, layout)
+    for note in result.notes:
+        click.echo(f"cjdsl: warning: {note}", err=True)
     try:
-        fs.write_tree(out, sorted(files.items()))
+        fs.write_tree(out, sorted(result.files.items()))
     except fs.OutputError as err:
         raise Failure(str(err)) from None
     except OSError as err:
         raise Failure(f"cannot write {out}: {err.strerror}") from None
+    files, counts = result.files, result.counts
     detail = ", ".join(f"{n}: {c}" for n, c in counts.items())
     click.echo(f"Wrote {len(files)} files to {out} ({detail}) from {len(project.journeys)} journeys.", err=True)
 
 
 @main.command()
-@click.option("--to", "backend", required=True, metavar="NAME", help="The backend to run, e.g. json.")
+@click.option(
+    "--to", "target", required=True, metavar="NAME", help="A backend (json, graphviz), or dot, svg, png or pdf for a diagram."
+)
 @click.argument("path", type=click.Path(path_type=str))
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output."
 )
+@click.option("--persona", metavar="ID", help="Diagrams: only this persona's touchpoints.")
+@click.option(
+    "--view",
+    default="journey",
+    show_default=True,
+    metavar="VIEW",
+    help="Diagrams: journey, overview (stages as nodes), or stage:ID.",
+)
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds `dot` may take.")
 @COLOR
 @click.pass_context
-def render(ctx: click.Context, backend: str, path: str, output: Path | None, color: str) -> None:
-    """Print one backend's artifact for the journey in PATH."""
+def render(
+    ctx: click.Context, target: str, path: str, output: Path | None, persona: str | None, view: str, timeout: float, color: str
+) -> None:
+    """Print one artifact for the journey in PATH: a backend's output, or a diagram."""
     from .backends import BuildContext, backends
+    from .backends.graphviz_dot import journey_dot, overview_dot, stage_dot
 
-    (name,) = _backend_names((backend,))
+    diagram = target in ("dot", "graphviz", *IMAGE_FORMATS)
+    if not diagram:
+        (name,) = _backend_names((target,))
+        if persona or view != "journey":
+            raise Failure("--persona and --view apply to diagrams (--to dot, svg, png or pdf)")
+    layout: Layout | None = None
+    if target in IMAGE_FORMATS:
+        try:
+            layout = Dot.find(timeout)
+        except DotMissing as err:
+            raise Failure(str(err)) from None
     project = _compile(ctx, (path,))
-    use = _use_color(color, sys.stderr)
-    _print_diagnostics(project, "full", use, err=True)
-    if not project.ok:
+    if not project.ok:  # warnings are `check`'s business; render only stops on errors
+        errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
+        click.echo(render_full(errors, project.lines, color=_use_color(color, sys.stderr)), err=True, nl=False)
         ctx.exit(1)
-    target = Path(path).resolve()
-    journey = next((j for j in project.journeys if (project.config.root / j.path).resolve() == target), None)
+    resolved = Path(path).resolve()
+    journey = next((j for j in project.journeys if (project.config.root / j.path).resolve() == resolved), None)
     if journey is None:
         raise Failure(f"{path} declares no journey (a `journey` block); render takes one journey file")
-    artifact = backends()[name].render(journey, BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics)))
+    if diagram:
+        if persona is not None and persona not in journey.persona:
+            hint = did_you_mean(persona, journey.persona)
+            raise Failure(f"journey `{journey.id}` has no persona `{persona}`" + (f"; {hint}" if hint else ""))
+        if view == "journey":
+            source = journey_dot(journey, persona=persona)
+        elif view == "overview":
+            source = overview_dot(journey)
+        elif view.startswith("stage:") and view[6:] in journey.stage_index:
+            source = stage_dot(journey, journey.stages[journey.stage_index[view[6:]]])
+        else:
+            stages = ", ".join(f"stage:{s.id}" for s in journey.stages)
+            raise Failure(f"unknown view `{view}` (views: journey, overview, {stages})")
+        if layout is None:
+            content = source.encode("utf-8")
+        else:
+            try:
+                content = layout(source, target)
+            except LayoutError as err:
+                raise Failure(str(err)) from None
+    else:
+        ctx_ = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
+        content = backends()[name].render(journey, ctx_).content
     if output is None:
-        sys.stdout.buffer.write(artifact.content)
+        sys.stdout.buffer.write(content)
         sys.stdout.flush()
     else:
         try:
-            fs.write_text(output, artifact.content.decode("utf-8"))
+            fs.write_bytes(output, content)
         except OSError as err:
             raise Failure(f"cannot write {output}: {err.strerror}") from None
 

@@ -64,6 +64,6 @@ def register(backend: Backend) -> Backend:
 
 def backends() -> dict[str, Backend]:
     """Every registered backend, by name (importing the built-in ones on first use)."""
-    from . import json_model  # noqa: F401  (registers itself)
+    from . import graphviz_dot, json_model  # noqa: F401  (they register themselves)
 
     return dict(sorted(_REGISTRY.items()))

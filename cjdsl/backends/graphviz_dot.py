@@ -1,0 +1,412 @@
+"""The ``graphviz`` backend: journey flow diagrams as DOT.
+
+Pure functions from a resolved journey to DOT text (built with the `graphviz` package);
+laying DOT out as SVG is the job of :mod:`cjdsl.layout`, the one place that runs the
+Graphviz binary. Views:
+
+* the whole journey: stages as clusters left to right, touchpoints as nodes coloured by
+  emotion, `next` flows as edges, pain points beside their touchpoints, a legend;
+* one persona's journey (only the touchpoints that serve the persona);
+* the stage overview: stages as nodes, edges weighted by the number of flows;
+* one stage, for journeys too large to draw whole.
+
+Every piece of user text goes into an HTML-like label through :func:`html` (or into a
+quoted attribute through :func:`graphviz.escape`), so no label can change the graph.
+Node ids derive from declared ids, and the output is the same for the same input.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+
+import graphviz
+
+from .. import model as m
+from ..resolved import ResolvedJourney, channel_is_online
+from . import Artifact, Backend, BuildContext, register
+
+FONT = "Helvetica,Arial,sans-serif"
+MEDIA_TYPE = "text/vnd.graphviz"
+
+#: Emotion -2..+2 on a red-to-green scale (ColorBrewer RdYlGn), and the text colour that
+#: keeps WCAG AA contrast on each fill. The number is always printed too: colour is
+#: never the only cue.
+EMOTION_FILL = {-2: "#d73027", -1: "#fc8d59", 0: "#fee08b", 1: "#91cf60", 2: "#1a9850"}
+EMOTION_TEXT = {-2: "#ffffff", -1: "#1a1a1a", 0: "#1a1a1a", 1: "#1a1a1a", 2: "#ffffff"}
+NEUTRAL_FILL = "#eceff3"
+SEVERITY_FILL = {"low": "#fff4cc", "medium": "#ffd98a", "high": "#f4a261", "critical": "#b3202a"}
+SEVERITY_TEXT = {"low": "#1a1a1a", "medium": "#1a1a1a", "high": "#1a1a1a", "critical": "#ffffff"}
+FLOW = "#4a5568"
+BACK_FLOW = "#8a94a6"
+
+#: Above this many touchpoints, the layout trades quality for speed.
+LARGE = 400
+
+
+# -- escaping ---------------------------------------------------------------------------
+
+
+def html(text: str) -> str:
+    """Text for an HTML-like label: markup characters become entities, line breaks
+    become <BR/>, control characters are dropped, and a backslash is doubled: dot expands
+    `\\N`, `\\G`, `\\E`, `\\T`, `\\H` even inside HTML labels (after decoding entities, so
+    `&#92;` would not do), and `\\\\` is its one way to write a literal backslash there."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch == '"':
+            out.append("&quot;")
+        elif ch == "\n":
+            out.append('<BR ALIGN="LEFT"/>')
+        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def wrapped(text: str, width: int = 26, max_lines: int = 4) -> str:
+    """A label wrapped to ``width`` characters, at most ``max_lines`` lines, as HTML."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""])
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return "<BR/>".join(html(line) for line in lines)
+
+
+def quoted(text: str) -> str:
+    """Text for a quoted attribute (tooltips): backslash escapes disabled."""
+    return str(graphviz.escape(" ".join(text.split())))
+
+
+def node_id(kind: str, id_: str) -> str:
+    """Stable DOT ids from declared ids (ASCII by the grammar); the prefix keeps them
+    clear of DOT keywords such as `node` or `graph`."""
+    return f"{kind}__{id_}"
+
+
+# -- pieces -------------------------------------------------------------------------------
+
+
+def _fmt_emotion(value: float | None) -> str:
+    if value is None:
+        return "not rated"
+    return f"{int(value):+d}" if value else "0"
+
+
+def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint) -> None:
+    emotion = int(tp.emotion) if tp.emotion is not None else None
+    fill = EMOTION_FILL.get(emotion, NEUTRAL_FILL) if emotion is not None else NEUTRAL_FILL
+    ink = EMOTION_TEXT.get(emotion, "#1a1a1a") if emotion is not None else "#1a1a1a"
+    channel = j.channel.get(tp.channel.id) if tp.channel else None
+    online = channel_is_online(channel) if channel else None
+    marks = []
+    if tp.entry:
+        marks.append("▶ entry")
+    if tp.micro_conversion:
+        marks.append("★ " + (tp.micro_conversion_label or "micro-conversion"))
+    facts = []
+    if channel is not None:
+        facts.append(channel.label or channel.id)
+    elif tp.channel is not None:
+        facts.append(tp.channel.id)
+    facts.append(f"emotion {_fmt_emotion(tp.emotion)}")
+    if tp.rating is not None:
+        facts.append(f"rating {int(tp.rating)}/5")
+    rows = []
+    if marks:
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{wrapped(" · ".join(marks), 34, 2)}</B></FONT></TD></TR>')
+    rows.append(f'<TR><TD ALIGN="LEFT"><B>{wrapped(tp.label or tp.id)}</B></TD></TR>')
+    rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{wrapped(" · ".join(facts), 34, 2)}</FONT></TD></TR>')
+    label = '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
+    g.node(
+        node_id("tp", tp.id),
+        label=label,
+        shape="box",
+        style="rounded,filled" if online is not False else "filled",
+        peripheries="2" if online is False else "1",
+        penwidth="2.5" if tp.entry else "1",
+        fillcolor=fill,
+        fontcolor=ink,
+        color="#1f2933" if tp.entry else "#52606d",
+        tooltip=quoted(f"{tp.id}: {tp.label or ''}"),
+    )
+
+
+def _pain(g: graphviz.Digraph, pain: m.Pain) -> None:
+    severity = pain.severity or ""
+    head = f"⚠ {severity} pain" if severity else "⚠ pain"
+    label = (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{html(head)}</B></FONT></TD></TR>'
+        f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10">{wrapped(pain.label or pain.id, 24, 3)}</FONT></TD></TR>'
+        "</TABLE>>"
+    )
+    g.node(
+        node_id("pain", pain.id),
+        label=label,
+        shape="note",
+        style="filled",
+        fillcolor=SEVERITY_FILL.get(severity, "#fff4cc"),
+        fontcolor=SEVERITY_TEXT.get(severity, "#1a1a1a"),
+        color="#8c6d1f",
+        tooltip=quoted(f"{pain.id}: {pain.label or ''}"),
+    )
+
+
+def _legend(g: graphviz.Digraph, with_pains: bool) -> str:
+    cells = "".join(
+        f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
+    )
+    rows = [
+        '<TR><TD ALIGN="LEFT" COLSPAN="6"><B>Emotion</B> (fill colour; the number is in each card)</TD></TR>',
+        f'<TR>{cells}<TD BGCOLOR="{NEUTRAL_FILL}">not rated</TD></TR>',
+        '<TR><TD ALIGN="LEFT" COLSPAN="6">rounded card: online channel · square card, double border: offline</TD></TR>',
+        '<TR><TD ALIGN="LEFT" COLSPAN="6">thick border, ▶: entry (first visit) · ★: micro-conversion</TD></TR>',
+        '<TR><TD ALIGN="LEFT" COLSPAN="6">solid arrow: next step · dashed arrow: back to an earlier stage</TD></TR>',
+    ]
+    if with_pains:
+        sev = "".join(f'<TD BGCOLOR="{SEVERITY_FILL[s]}"><FONT COLOR="{SEVERITY_TEXT[s]}">{s}</FONT></TD>' for s in SEVERITY_FILL)
+        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">⚠ pain point severity</TD>{sev}</TR>')
+    label = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
+    g.node("legend", label=label, shape="plain", fontsize="10")
+    return "legend"
+
+
+def _graph(name: str, title: str, subtitle: str, large: bool = False) -> graphviz.Digraph:
+    g = graphviz.Digraph(name=name)
+    g.attr(
+        "graph",
+        rankdir="LR",
+        newrank="true",
+        compound="true",
+        nodesep="0.3",
+        ranksep="0.55",
+        fontname=FONT,
+        fontsize="18",
+        labelloc="t",
+        labeljust="l",
+        label=f'<<B>{html(title)}</B><BR ALIGN="LEFT"/><FONT POINT-SIZE="11">{html(subtitle)}</FONT><BR ALIGN="LEFT"/>>',
+        bgcolor="white",
+        pad="0.3",
+    )
+    if large:
+        g.attr("graph", nslimit="2", nslimit1="2", mclimit="0.5", searchsize="10", splines="line")
+    g.attr("node", fontname=FONT, fontsize="11", margin="0.12,0.06")
+    g.attr("edge", fontname=FONT, fontsize="9", color=FLOW, arrowsize="0.7")
+    return g
+
+
+def _subtitle(j: ResolvedJourney, extra: Iterable[str] = ()) -> str:
+    parts = [f"journey {j.id}"]
+    if j.journey is not None and j.journey.version:
+        parts.append(f"version {j.journey.version}")
+    parts.extend(extra)
+    return " · ".join(parts)
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+def journey_dot(j: ResolvedJourney, persona: str | None = None, stages: Sequence[m.Stage] | None = None) -> str:
+    """The journey's flow diagram: all of it, one persona's part, or some stages only."""
+    shown_stages = list(stages if stages is not None else j.stages)
+    keep = {
+        tp.id
+        for stage in shown_stages
+        for tp in stage.touchpoints
+        if persona is None or any(p.id == persona for p in j.personas_of(tp))
+    }
+    large = len(keep) > LARGE
+    extra = []
+    if persona is not None:
+        p = j.persona.get(persona)
+        extra.append(f"persona: {p.label or p.id}" if p else f"persona {persona}")
+    if stages is not None and len(shown_stages) == 1:
+        extra.append(f"stage {shown_stages[0].label or shown_stages[0].id}")
+    name = j.id + (f"__persona__{persona}" if persona else "")
+    if stages is not None and len(shown_stages) == 1:
+        name = f"{j.id}__stage__{shown_stages[0].id}"
+    g = _graph(name, j.title, _subtitle(j, extra), large)
+    index = j.stage_index
+    first_of: list[str] = []
+    with_pains = False
+    for stage in shown_stages:
+        tps = [tp for tp in stage.touchpoints if tp.id in keep]
+        with g.subgraph(name=f"cluster_{stage.id}") as c:
+            phase = f"phase: {stage.phase} · " if stage.phase else ""
+            count = f"{len(tps)} touchpoint{'s' if len(tps) != 1 else ''}"
+            c.attr(
+                label=f'<<B>{wrapped(stage.label or stage.id, 30, 2)}</B><BR/><FONT POINT-SIZE="9">{html(phase + count)}</FONT>>',
+                style="rounded,filled",
+                fillcolor="#f6f8fa",
+                color="#c3cad3",
+                fontsize="13",
+                labeljust="c",
+                margin="12",
+            )
+            if not tps:
+                c.node(
+                    node_id("empty", stage.id),
+                    label="no touchpoints",
+                    shape="box",
+                    style="dashed",
+                    color="#9aa5b1",
+                    fontcolor="#52606d",
+                )
+                first_of.append(node_id("empty", stage.id))
+            else:
+                first_of.append(node_id("tp", tps[0].id))
+            for tp in tps:
+                _touchpoint(c, j, tp)
+                pains = j.pains_at(tp.id) if persona is None else ()
+                for pain in pains:
+                    with_pains = True
+                    _pain(c, pain)
+                if pains:
+                    with c.subgraph() as same:
+                        same.attr(rank="same")
+                        same.node(node_id("tp", tp.id))
+                        for pain in pains:
+                            same.node(node_id("pain", pain.id))
+            if persona is None:
+                for pain in j.pains_at(stage.id):
+                    with_pains = True
+                    _pain(c, pain)
+    # Flows: forward ones shape the ranks; flows back are drawn but do not pull stages.
+    for stage in shown_stages:
+        for tp in stage.touchpoints:
+            if tp.id not in keep:
+                continue
+            for ref in dict.fromkeys(r.id for r in tp.next):
+                if ref not in keep:
+                    continue
+                target_stage = j.stage_of[ref]
+                backward = index[target_stage.id] < index[stage.id]
+                if backward:
+                    g.edge(node_id("tp", tp.id), node_id("tp", ref), style="dashed", color=BACK_FLOW, constraint="false")
+                else:
+                    g.edge(node_id("tp", tp.id), node_id("tp", ref))
+            for pain in j.pains_at(tp.id) if persona is None else ():
+                g.edge(node_id("tp", tp.id), node_id("pain", pain.id), style="dashed", arrowhead="none", color="#b08900")
+    # Keep each stage in its own columns, in order, whatever the flows do: an invisible
+    # anchor between consecutive stages sits after every node of the one and before
+    # every node of the next (weight 0: it orders without pulling). That costs dot two
+    # edges a touchpoint, which large journeys cannot afford (2,000 touchpoints: 67 s
+    # against 3 s); there one invisible edge between stages keeps their order.
+    members = [
+        [node_id("tp", tp.id) for tp in stage.touchpoints if tp.id in keep] or [first_of[i]]
+        for i, stage in enumerate(shown_stages)
+    ]
+    if large:
+        for a, b in pairwise(first_of):
+            g.edge(a, b, style="invis", weight="4")
+    for i in range(0 if large else len(members) - 1):
+        anchor = node_id("between", shown_stages[i].id)
+        g.node(anchor, label="", shape="point", style="invis", width="0", height="0")
+        for n in members[i]:
+            g.edge(n, anchor, style="invis", weight="0")
+        for n in members[i + 1]:
+            g.edge(anchor, n, style="invis", weight="0")
+    if first_of:
+        g.edge(members[-1][0], _legend(g, with_pains), style="invis")
+    return str(g.source)
+
+
+def overview_dot(j: ResolvedJourney) -> str:
+    """Stages as nodes, in order; an edge per pair of stages that flows connect, as
+    thick as the number of flows."""
+    g = _graph(f"{j.id}__overview", j.title, _subtitle(j, ["stage overview"]))
+    flows: Counter[tuple[str, str]] = Counter()
+    for stage in j.stages:
+        for tp in stage.touchpoints:
+            for ref in tp.next:
+                target = j.stage_of.get(ref.id)
+                if target is not None and target.id != stage.id:
+                    flows[(stage.id, target.id)] += 1
+    for stage in j.stages:
+        emotions = [tp.emotion for tp in stage.touchpoints if tp.emotion is not None]
+        mean = sum(emotions) / len(emotions) if emotions else None
+        key = max(-2, min(2, round(mean))) if mean is not None else None
+        fill = EMOTION_FILL[key] if key is not None else NEUTRAL_FILL
+        ink = EMOTION_TEXT[key] if key is not None else "#1a1a1a"
+        facts = (
+            f"{len(stage.touchpoints)} touchpoints · mean emotion {mean:+.1f}"
+            if mean is not None
+            else (f"{len(stage.touchpoints)} touchpoints · not rated")
+        )
+        phase = f"phase: {stage.phase}" if stage.phase else ""
+        label = (
+            f'<<B>{wrapped(stage.label or stage.id, 24, 2)}</B><BR/><FONT POINT-SIZE="9">{html(phase)}</FONT>'
+            f'<BR/><FONT POINT-SIZE="9">{html(facts)}</FONT>>'
+        )
+        g.node(
+            node_id("stage", stage.id),
+            label=label,
+            shape="box",
+            style="rounded,filled",
+            fillcolor=fill,
+            fontcolor=ink,
+            color="#52606d",
+        )
+    index = j.stage_index
+    for (a, b), count in sorted(flows.items(), key=lambda kv: (index[kv[0][0]], index[kv[0][1]])):
+        backward = index[b] < index[a]
+        g.edge(
+            node_id("stage", a),
+            node_id("stage", b),
+            label=str(count),
+            penwidth=f"{min(1 + count / 2, 8):.1f}",
+            weight=str(count),
+            style="dashed" if backward else "solid",
+            color=BACK_FLOW if backward else FLOW,
+            constraint="false" if backward else "true",
+        )
+    for left, right in pairwise(j.stages):
+        g.edge(node_id("stage", left.id), node_id("stage", right.id), style="invis", weight="10")
+    return str(g.source)
+
+
+def stage_dot(j: ResolvedJourney, stage: m.Stage) -> str:
+    return journey_dot(j, stages=[stage])
+
+
+# -- the backend ----------------------------------------------------------------------------
+
+
+def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
+    return Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j))
+
+
+def views(j: ResolvedJourney) -> list[Artifact]:
+    """Every diagram of one journey: whole, stage overview, and one per persona."""
+    out = [render(j, BuildContext(config=None)), Artifact.text(f"graphviz/{j.id}.overview.dot", MEDIA_TYPE, overview_dot(j))]  # type: ignore[arg-type]
+    for p in j.personas:
+        out.append(Artifact.text(f"graphviz/{j.id}.persona-{p.id}.dot", MEDIA_TYPE, journey_dot(j, persona=p.id)))
+    return out
+
+
+def stage_views(j: ResolvedJourney) -> list[Artifact]:
+    """One diagram per stage: the fallback for journeys too large to draw whole."""
+    return [Artifact.text(f"graphviz/{j.id}.stage-{s.id}.dot", MEDIA_TYPE, stage_dot(j, s)) for s in j.stages]
+
+
+def _build(ctx: BuildContext) -> list[Artifact]:
+    return [a for j in ctx.journeys for a in views(j)]
+
+
+BACKEND = register(
+    Backend("graphviz", "journey flow diagrams as DOT (laid out as SVG when Graphviz is installed)", render, _build)
+)

@@ -170,12 +170,19 @@ def _legend(g: graphviz.Digraph, with_pains: bool) -> str:
     cells = "".join(
         f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
     )
+    def row(text: str) -> str:
+        # Generous right padding: browsers' fonts run a little wider than dot's metrics.
+        return f'<TR><TD ALIGN="LEFT" COLSPAN="6" CELLPADDING="5">{text}&#160;&#160;&#160;</TD></TR>'
+
     rows = [
-        '<TR><TD ALIGN="LEFT" COLSPAN="6"><B>Emotion</B> (fill colour; the number is in each card)</TD></TR>',
+        row("<B>Emotion</B>&#160;(card colour; each card also shows the number)"),
         f'<TR>{cells}<TD BGCOLOR="{NEUTRAL_FILL}">not rated</TD></TR>',
-        '<TR><TD ALIGN="LEFT" COLSPAN="6">rounded card: online channel · square card, double border: offline</TD></TR>',
-        '<TR><TD ALIGN="LEFT" COLSPAN="6">thick border, ▶: entry (first visit) · ★: micro-conversion</TD></TR>',
-        '<TR><TD ALIGN="LEFT" COLSPAN="6">solid arrow: next step · dashed arrow: back to an earlier stage</TD></TR>',
+        row("rounded card: online channel"),
+        row("square card, double border: offline channel"),
+        row("thick border, ▶: entry (first visit)"),
+        row("★: micro-conversion"),
+        row("solid arrow: next step"),
+        row("dashed arrow: back to an earlier stage"),
     ]
     if with_pains:
         sev = "".join(f'<TD BGCOLOR="{SEVERITY_FILL[s]}"><FONT COLOR="{SEVERITY_TEXT[s]}">{s}</FONT></TD>' for s in SEVERITY_FILL)

@@ -50,11 +50,12 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
                 continue
             try:
                 svg = layout(artifact.content.decode("utf-8"), "svg")
-            except DotTimeout as err:
+            except LayoutError as err:
                 if artifact is whole:
                     fallback = True
+                    why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
                     result.notes.append(
-                        f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) is too large for one diagram ({err}): "
+                        f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): "
                         "wrote the stage overview and one diagram per stage instead, and no persona diagrams"
                     )
                     for stage_artifact in stage_views(j):
@@ -72,9 +73,6 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
                             result.notes.append(f"{stage_artifact.path}: {stage_err}")
                 else:
                     result.notes.append(f"{artifact.path}: {err}; the .dot file is there, the .svg is not")
-                continue
-            except LayoutError as err:
-                result.notes.append(f"{artifact.path}: {err}")
                 continue
             result.add("graphviz", Artifact(_svg_path(artifact.path), "image/svg+xml", svg))
 

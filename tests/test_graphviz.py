@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import cjdsl
+import cjdsl.resolve
 from cjdsl.backends.graphviz_dot import html, journey_dot, overview_dot, quoted, stage_dot, views
 from cjdsl.build import build
 from cjdsl.cli import main
@@ -222,3 +223,21 @@ def test_stage_view_has_one_cluster() -> None:
     j = journey_of(EXAMPLES / "hr_saas.journey")
     text = stage_dot(j, j.stages[0])
     assert text.count("subgraph cluster_") == 1
+
+
+@pytest.mark.parametrize(("touchpoints", "seed"), [(100, 0), (60, 1), (150, 4), (260, 17)])
+def test_generated_journeys_that_once_crashed_dot(touchpoints: int, seed: int, dot: Dot) -> None:
+    """`rank=same` groups inside clusters under `newrank` made dot fail with "lost …
+    edge" on these; every view must now lay out."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    result = cjdsl.parse(generate(touchpoints, seed=seed), "gen.journey")
+    assert result.document is not None
+    source = cjdsl.resolve.SourceFile(Path("/gen.journey"), "gen.journey", result)  # type: ignore[attr-defined]
+    j, _ = cjdsl.resolve.resolve(source, Path("/"), lambda p: cjdsl.resolve.SourceFile(p, str(p), None))  # type: ignore[attr-defined]
+    assert j is not None
+    for artifact in views(j):
+        assert dot(artifact.content.decode("utf-8"), "svg").endswith(b"</svg>\n")

@@ -170,6 +170,7 @@ def _legend(g: graphviz.Digraph, with_pains: bool) -> str:
     cells = "".join(
         f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
     )
+
     def row(text: str) -> str:
         # Generous right padding: browsers' fonts run a little wider than dot's metrics.
         return f'<TR><TD ALIGN="LEFT" COLSPAN="6" CELLPADDING="5">{text}&#160;&#160;&#160;</TD></TR>'
@@ -197,7 +198,6 @@ def _graph(name: str, title: str, subtitle: str, large: bool = False) -> graphvi
     g.attr(
         "graph",
         rankdir="LR",
-        newrank="true",
         compound="true",
         nodesep="0.3",
         ranksep="0.55",
@@ -278,16 +278,9 @@ def journey_dot(j: ResolvedJourney, persona: str | None = None, stages: Sequence
                 first_of.append(node_id("tp", tps[0].id))
             for tp in tps:
                 _touchpoint(c, j, tp)
-                pains = j.pains_at(tp.id) if persona is None else ()
-                for pain in pains:
+                for pain in j.pains_at(tp.id) if persona is None else ():
                     with_pains = True
                     _pain(c, pain)
-                if pains:
-                    with c.subgraph() as same:
-                        same.attr(rank="same")
-                        same.node(node_id("tp", tp.id))
-                        for pain in pains:
-                            same.node(node_id("pain", pain.id))
             if persona is None:
                 for pain in j.pains_at(stage.id):
                     with_pains = True
@@ -306,8 +299,18 @@ def journey_dot(j: ResolvedJourney, persona: str | None = None, stages: Sequence
                     g.edge(node_id("tp", tp.id), node_id("tp", ref), style="dashed", color=BACK_FLOW, constraint="false")
                 else:
                     g.edge(node_id("tp", tp.id), node_id("tp", ref))
+            # A pain point sits beside its touchpoint: a zero-length edge puts it in the same
+            # column. (`rank=same` inside clusters makes dot lose edges and fail.)
             for pain in j.pains_at(tp.id) if persona is None else ():
-                g.edge(node_id("tp", tp.id), node_id("pain", pain.id), style="dashed", arrowhead="none", color="#b08900")
+                g.edge(
+                    node_id("tp", tp.id),
+                    node_id("pain", pain.id),
+                    style="dashed",
+                    arrowhead="none",
+                    color="#b08900",
+                    minlen="0",
+                    weight="3",
+                )
     # Keep each stage in its own columns, in order, whatever the flows do: an invisible
     # anchor between consecutive stages sits after every node of the one and before
     # every node of the next (weight 0: it orders without pulling). That costs dot two

@@ -7,7 +7,7 @@ result is a set of files and the notes to show the user; writing them is the CLI
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .backends import Artifact, BuildContext, backends
@@ -77,15 +77,21 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
             result.add("graphviz", Artifact(_svg_path(artifact.path), "image/svg+xml", svg))
 
 
-def build(project: Project, names: Sequence[str], layout: Layout | None) -> BuildResult:
+#: Backends that others build on come first: the site links the diagrams.
+_ORDER = {"graphviz": 0, "json": 1}
+
+
+def build(
+    project: Project, names: Sequence[str], layout: Layout | None, templates: Mapping[str, str] | None = None
+) -> BuildResult:
     """Every artifact of the selected backends, for every journey of the project."""
     registry = backends()
-    ctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
     result = BuildResult()
-    for name in names:
+    for name in sorted(names, key=lambda n: (_ORDER.get(n, 5), n)):
         if name == "graphviz":
             _diagrams(project, result, layout)
             continue
+        ctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics), dict(result.files), templates)
         for artifact in registry[name].build_all(ctx):
             result.add(name, artifact)
     return result

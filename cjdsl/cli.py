@@ -320,9 +320,16 @@ def _backend_names(only: tuple[str, ...]) -> list[str]:
     help="Output folder; replaced as a whole, atomically, only by a successful build.",
 )
 @click.option("--only", multiple=True, metavar="NAMES", help="Run only these backends (comma-separated or repeated).")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of HTML templates that replace the built-in ones of the same name.",
+)
 @COLOR
 @click.pass_context
-def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str, ...], color: str) -> None:
+def build(
+    ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str, ...], templates: Path | None, color: str
+) -> None:
     """Check the journeys, then write every backend's artifacts into OUT.
 
     Nothing is written when the journeys have errors. Diagrams are laid out as SVG
@@ -344,7 +351,16 @@ def build(ctx: click.Context, paths: tuple[str, ...], out: Path, only: tuple[str
             layout = Dot.find()
         except DotMissing:
             layout = None
-    result = build_artifacts(project, names, layout)
+    try:
+        overrides = fs.read_templates(templates) if templates is not None else None
+    except (fs.OutputError, OSError, UnicodeDecodeError) as err:
+        raise Failure(f"cannot read templates: {err}") from None
+    try:
+        result = build_artifacts(project, names, layout, overrides)
+    except Exception as err:  # a team's template can fail; say which one
+        if type(err).__module__.startswith("jinja2"):
+            raise Failure(f"template error: {err}") from None
+        raise
     for note in result.notes:
         click.echo(f"cjdsl: warning: {note}", err=True)
     try:

@@ -44,6 +44,17 @@ def discover(paths: Sequence[Path], root: Path, exclude: Iterable[str] = ()) -> 
     return unique, missing
 
 
+def read_templates(folder: Path) -> dict[str, str]:
+    """Every file below ``folder``, by its relative POSIX path: template overrides."""
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: no such templates folder")
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            out[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+    return out
+
+
 def display_path(path: Path, root: Path) -> str:
     """How a file is named in messages and outputs: relative to the root when inside it."""
     try:

@@ -7,7 +7,7 @@ HTML, tracking plans, Mermaid) register themselves here the same way ``json`` do
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..config import Config
@@ -35,6 +35,10 @@ class BuildContext:
     config: Config
     journeys: Sequence[ResolvedJourney] = ()
     diagnostics: Sequence[Diagnostic] = ()
+    #: Files earlier backends of this build produced (the site links the diagrams).
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    #: Template overrides by name (`cjdsl build --templates DIR`).
+    templates: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,6 @@ def register(backend: Backend) -> Backend:
 
 def backends() -> dict[str, Backend]:
     """Every registered backend, by name (importing the built-in ones on first use)."""
-    from . import graphviz_dot, json_model  # noqa: F401  (they register themselves)
+    from . import graphviz_dot, html_site, json_model  # noqa: F401  (they register themselves)
 
     return dict(sorted(_REGISTRY.items()))

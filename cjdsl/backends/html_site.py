@@ -1,0 +1,492 @@
+"""The ``html`` backend: a static documentation site of the journey maps.
+
+Pure: resolved journeys (plus the diagnostics and the diagrams other backends made) go
+in, files come out. Python prepares a sorted view model; the Jinja templates in
+``cjdsl/templates/html`` only loop and branch (a team can override any of them with
+``cjdsl build --templates DIR``). Autoescape is on and undefined names are errors. User
+text reaches the page only through the ``text`` filter, which escapes it, keeps
+paragraphs and line breaks, and turns http(s) URLs into links: nothing a journey says
+is ever trusted as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import model as m
+from .. import vocabulary as v
+from ..diagnostics import Diagnostic, Severity
+from ..resolved import ResolvedJourney, channel_is_online
+from ..span import Span
+from . import Artifact, Backend, BuildContext, register
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+_TRAILING = ".,;:!?)]}'\""
+
+#: Emotion -2..+2: a word for each (so colour is never the only cue) and a CSS class.
+EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}
+LEVEL_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
+EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2, None: 3}
+#: Persona lines on the emotion curve: a colour and a dash pattern and a marker each.
+PERSONA_STYLES = [
+    ("#2563eb", "", "circle"),
+    ("#c2410c", "6 4", "square"),
+    ("#7c3aed", "2 3", "diamond"),
+    ("#0f766e", "10 3 2 3", "triangle"),
+    ("#be185d", "4 2", "circle"),
+    ("#4d7c0f", "1 2", "square"),
+]
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def text_html(value: str | None) -> Any:
+    """Plain text as HTML: escaped, paragraphs and line breaks kept, http(s) URLs linked."""
+    from markupsafe import Markup, escape
+
+    if not value:
+        return Markup("")
+    paragraphs = [p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
+    out = []
+    for paragraph in paragraphs:
+        lines = []
+        for line in paragraph.split("\n"):
+            pieces = []
+            last = 0
+            for match in _URL.finditer(line):
+                url = match.group(0).rstrip(_TRAILING)
+                end = match.start() + len(url)
+                pieces.append(escape(line[last : match.start()]))
+                pieces.append(Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(url))
+                last = end
+            pieces.append(escape(line[last:]))
+            lines.append(Markup("").join(pieces))
+        out.append(Markup("<p>{}</p>").format(Markup("<br>").join(lines)))
+    return Markup("").join(out)
+
+
+def slug(text: str) -> str:
+    """An anchor-safe form of free text (event names)."""
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return s or "x"
+
+
+# -- view model --------------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    anchor: str
+    label: str
+
+
+@dataclass
+class TouchpointView:
+    id: str
+    anchor: str
+    label: str
+    stage: str
+    channel: str | None
+    channel_id: str | None
+    online: bool | None
+    intents: list[str]
+    personas: list[tuple[str, str]]  # (id, label)
+    persona_ids: str  # space-separated, for the filter
+    entry: bool
+    micro: str | None
+    emotion: int | None
+    emotion_word: str
+    feeling: str | None
+    rating: int | None
+    owner: str | None
+    context: str | None
+    need: str | None
+    customer_action: str | None
+    company_action: str | None
+    description: str | None
+    next: list[Link]
+    events: list[dict[str, Any]]
+    source: str | None
+
+
+@dataclass
+class StageView:
+    id: str
+    anchor: str
+    label: str
+    phase: str | None
+    description: str | None
+    touchpoints: list[TouchpointView]
+    pains: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+    source: str | None
+
+
+@dataclass
+class JourneyView:
+    id: str
+    title: str
+    version: str | None
+    owner: str | None
+    description: str | None
+    tags: list[str]
+    path: str
+    stages: list[StageView]
+    personas: list[dict[str, Any]]
+    channels: list[tuple[str, str]]
+    kpis: list[dict[str, Any]]
+    curve: dict[str, Any]
+    findings: list[dict[str, Any]]
+    warnings: int
+    infos: int
+    diagram: str | None  # relative path of the SVG, when there is one
+    diagram_dot: str | None
+    touchpoint_count: int
+    source: str | None
+    persona_pages: dict[str, str] = field(default_factory=dict)
+
+
+def _source(url: str | None, span: Span) -> str | None:
+    if not url:
+        return None
+    try:
+        link = url.format(path=span.path, line=span.line)
+    except (KeyError, IndexError, ValueError):
+        return None
+    return link if link.startswith(("https://", "http://")) else None
+
+
+def _team(j: ResolvedJourney, ref: m.Ref | None) -> str | None:
+    if ref is None:
+        return None
+    team = j.team.get(ref.id)
+    return (team.label or team.id) if team else ref.id
+
+
+def _touchpoint(j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None) -> TouchpointView:
+    channel = j.channel.get(tp.channel.id) if tp.channel else None
+    personas = j.personas_of(tp)
+    emotion = int(tp.emotion) if tp.emotion is not None else None
+    events = [
+        {
+            "name": e.name,
+            "anchor": f"event-{tp.id}-{slug(e.name)}",
+            "description": e.description,
+            "properties": [
+                {"name": p.name, "type": str(p.type), "required": p.required, "description": p.description} for p in e.properties
+            ],
+        }
+        for e in tp.events
+    ]
+    return TouchpointView(
+        id=tp.id,
+        anchor=f"tp-{tp.id}",
+        label=tp.label or tp.id,
+        stage=stage.id,
+        channel=(channel.label or channel.id) if channel else (tp.channel.id if tp.channel else None),
+        channel_id=tp.channel.id if tp.channel else None,
+        online=channel_is_online(channel) if channel else None,
+        intents=[(j.intent[r.id].label or r.id) if r.id in j.intent else r.id for r in tp.intents],
+        personas=[(p.id, p.label or p.id) for p in personas],
+        persona_ids=" ".join(p.id for p in personas),
+        entry=tp.entry,
+        micro=(tp.micro_conversion_label or "micro-conversion") if tp.micro_conversion else None,
+        emotion=emotion,
+        emotion_word=EMOTION_WORDS.get(emotion, "not rated") if emotion is not None else "not rated",
+        feeling=tp.feeling,
+        rating=int(tp.rating) if tp.rating is not None else None,
+        owner=_team(j, tp.owner),
+        context=tp.context,
+        need=tp.need,
+        customer_action=tp.customer_action,
+        company_action=tp.company_action,
+        description=tp.description,
+        next=[
+            Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id)
+            for r in dict.fromkeys(tp.next)
+        ],
+        events=events,
+        source=_source(url, tp.span),
+    )
+
+
+def _opportunity(j: ResolvedJourney, o: m.Opportunity, pain: m.Pain, url: str | None) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "anchor": f"opp-{o.id}",
+        "label": o.label or o.id,
+        "impact": o.impact,
+        "effort": o.effort,
+        "owner": _team(j, o.owner),
+        "status": (o.status or "").replace("_", " ") or None,
+        "description": o.description,
+        "pain": Link(f"pain-{pain.id}", pain.label or pain.id),
+        "source": _source(url, o.span),
+        "order": (LEVEL_ORDER.get(o.impact, 3), EFFORT_ORDER.get(o.effort, 3), o.id),
+    }
+
+
+def _curve(j: ResolvedJourney, stages: Sequence[StageView], column: int, persona: str | None) -> dict[str, Any]:
+    """The emotion curve: one polyline per persona through the x position of each of its
+    rated touchpoints (centred in its slot within its stage column)."""
+    height, top, step = 150, 15, 30  # y of +2 is `top`, each emotion step `step` px
+    xs: dict[str, float] = {}
+    for i, stage in enumerate(stages):
+        n = len(stage.touchpoints)
+        for k, view in enumerate(stage.touchpoints):
+            xs[view.id] = round(i * column + (k + 0.5) * column / n, 1)
+    lines = []
+    personas: list[m.Persona | None] = [p for p in j.personas if persona is None or p.id == persona] or [None]
+    for n, p in enumerate(personas):
+        colour, dash, marker = PERSONA_STYLES[n % len(PERSONA_STYLES)]
+        points = []
+        for tp in j.touchpoints:
+            if tp.emotion is None or tp.id not in xs:
+                continue
+            if p is not None and not any(q.id == p.id for q in j.personas_of(tp)):
+                continue
+            y = top + (2 - int(tp.emotion)) * step
+            points.append(
+                {
+                    "x": xs[tp.id],
+                    "y": y,
+                    "tp": tp.id,
+                    "label": tp.label or tp.id,
+                    "emotion": f"{int(tp.emotion):+d}" if tp.emotion else "0",
+                }
+            )
+        lines.append(
+            {
+                "persona": p.id if p else "",
+                "label": (p.label or p.id) if p else "All touchpoints",
+                "colour": colour,
+                "dash": dash,
+                "marker": marker,
+                "points": points,
+                "path": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
+            }
+        )
+    grid = [{"y": top + (2 - e) * step, "label": f"{e:+d}" if e else "0", "word": EMOTION_WORDS[e]} for e in range(2, -3, -1)]
+    return {"width": max(1, len(stages)) * column, "height": height, "lines": lines, "grid": grid}
+
+
+def _element_index(j: ResolvedJourney) -> list[tuple[Span, str, str]]:
+    """Every element with an anchor, to link findings to the element they concern."""
+    out: list[tuple[Span, str, str]] = []
+    for p in j.personas:
+        out.append((p.span, f"persona-{p.id}", f"persona {p.id}"))
+    for s in j.stages:
+        out.append((s.span, f"stage-{s.id}", f"stage {s.id}"))
+        for tp in s.touchpoints:
+            out.append((tp.span, f"tp-{tp.id}", f"touchpoint {tp.id}"))
+            for e in tp.events:
+                out.append((e.span, f"event-{tp.id}-{slug(e.name)}", f'event "{e.name}"'))
+    for pain in j.pains:
+        out.append((pain.span, f"pain-{pain.id}", f"pain point {pain.id}"))
+    for o in j.opportunities:
+        out.append((o.span, f"opp-{o.id}", f"opportunity {o.id}"))
+    for k in j.kpis:
+        out.append((k.span, f"kpi-{k.id}", f"KPI {k.id}"))
+    if j.journey is not None:
+        out.append((j.journey.span, "top", f"journey {j.id}"))
+    return out
+
+
+def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | None) -> list[dict[str, Any]]:
+    files = set(j.files)
+    index = _element_index(j)
+    out = []
+    for d in diagnostics:
+        if d.span is None or d.span.path not in files:
+            continue
+        best = None
+        for span, anchor, what in index:
+            inside = span.path == d.span.path and span.start <= d.span.start and d.span.end <= span.end
+            if inside and (best is None or span.end - span.start < best[0].end - best[0].start):
+                best = (span, anchor, what)
+        out.append(
+            {
+                "severity": d.severity.value,
+                "code": d.code,
+                "name": d.name,
+                "message": d.message,
+                "help": d.help,
+                "where": f"{d.span.path}:{d.span.line}",
+                "anchor": best[1] if best else None,
+                "element": best[2] if best else None,
+                "source": _source(url, d.span),
+            }
+        )
+    return out
+
+
+def journey_view(j: ResolvedJourney, ctx: BuildContext, persona: str | None = None, column: int = 260) -> JourneyView:
+    url = ctx.config.source_url if ctx.config is not None else None
+    stages = []
+    for s in j.stages:
+        tps = [
+            _touchpoint(j, s, tp, url)
+            for tp in s.touchpoints
+            if persona is None or any(p.id == persona for p in j.personas_of(tp))
+        ]
+        shown = {tp.id for tp in tps}
+        pains = [p for p in j.pains if p.at is not None and (p.at.id == s.id or p.at.id in shown)]
+        pain_views: list[dict[str, Any]] = [
+            {
+                "id": p.id,
+                "anchor": f"pain-{p.id}",
+                "label": p.label or p.id,
+                "severity": p.severity,
+                "cause": p.cause,
+                "description": p.description,
+                "source": _source(url, p.span),
+                "at": Link(f"tp-{p.at.id}", j.touchpoint[p.at.id].label or p.at.id) if p.at and p.at.id in j.touchpoint else None,
+                "order": (-v.SEVERITIES.index(p.severity) if p.severity in v.SEVERITIES else 1, p.id),
+            }
+            for p in pains
+        ]
+        pain_views.sort(key=lambda x: x["order"])
+        opps = {o["id"]: o for p in pains for o in (_opportunity(j, o, p, url) for o in j.opportunities_of(p))}
+        stages.append(
+            StageView(
+                id=s.id,
+                anchor=f"stage-{s.id}",
+                label=s.label or s.id,
+                phase=s.phase,
+                description=s.description,
+                touchpoints=tps,
+                pains=pain_views,
+                opportunities=sorted(opps.values(), key=lambda o: o["order"]),
+                source=_source(url, s.span),
+            )
+        )
+    warnings = [d for d in ctx.diagnostics if d.span is not None and d.span.path in set(j.files)]
+    diagram = f"graphviz/{j.id}.persona-{persona}.svg" if persona else f"graphviz/{j.id}.svg"
+    dot = diagram[:-4] + ".dot"
+    kpis = [
+        {
+            "id": k.id,
+            "anchor": f"kpi-{k.id}",
+            "label": k.label or k.id,
+            "target": k.target,
+            "owner": _team(j, k.owner),
+            "description": k.description,
+            "source": _source(url, k.span),
+            "funnel": [
+                Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id) for r in k.funnel
+            ],
+            "measures": [
+                Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id) for r in k.measures
+            ],
+        }
+        for k in j.kpis
+    ]
+    personas = []
+    for p in j.personas:
+        if persona is not None and p.id != persona:
+            continue
+        personas.append(
+            {
+                "id": p.id,
+                "anchor": f"persona-{p.id}",
+                "label": p.label or p.id,
+                "role": p.role,
+                "industry": p.industry,
+                "age": int(p.age) if p.age is not None else None,
+                "gender": p.gender,
+                "location": p.location,
+                "goals": list(p.goals),
+                "needs": list(p.needs),
+                "concerns": list(p.concerns),
+                "interests": list(p.interests),
+                "description": p.description,
+                "source": _source(url, p.span),
+            }
+        )
+    return JourneyView(
+        id=j.id,
+        title=j.title,
+        version=j.journey.version if j.journey else None,
+        owner=_team(j, j.journey.owner) if j.journey else None,
+        description=j.journey.description if j.journey else None,
+        tags=list(j.journey.tags) if j.journey else [],
+        path=j.path,
+        stages=stages,
+        personas=personas,
+        channels=[
+            (c.id, c.label or c.id) for c in j.channels if any(t.channel_id == c.id for s in stages for t in s.touchpoints)
+        ],
+        kpis=kpis,
+        curve=_curve(j, stages, column, persona),
+        findings=_findings(j, ctx.diagnostics, url) if persona is None else [],
+        warnings=sum(1 for d in warnings if d.severity is Severity.WARNING),
+        infos=sum(1 for d in warnings if d.severity is Severity.INFO),
+        diagram=diagram if diagram in ctx.files else None,
+        diagram_dot=dot if dot in ctx.files else None,
+        touchpoint_count=sum(len(s.touchpoints) for s in stages),
+        source=_source(url, j.journey.span) if j.journey else None,
+        persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},
+    )
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def environment(overrides: Mapping[str, str] | None = None) -> Any:
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides:
+        loaders.append(jinja2.DictLoader(dict(overrides)))
+    loaders.append(jinja2.PackageLoader("cjdsl", "templates/html"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["text"] = text_html
+    env.filters["stars"] = lambda n: "★" * int(n) + "☆" * (5 - int(n))
+    env.filters["signed"] = lambda n: f"{int(n):+d}" if n else "0"
+    return env
+
+
+def _page(env: Any, name: str, root: str, **values: Any) -> str:
+    return str(env.get_template(name).render(root=root, **values))
+
+
+def build_site(ctx: BuildContext) -> list[Artifact]:
+    env = environment(ctx.templates)
+    views = [journey_view(j, ctx) for j in ctx.journeys]
+    out = [Artifact.text("index.html", "text/html", _page(env, "index.html", "", journeys=views))]
+    for j, view in zip(ctx.journeys, views):
+        out.append(Artifact.text(f"journeys/{j.id}.html", "text/html", _page(env, "journey.html", "../", j=view)))
+        for p in j.personas:
+            pview = journey_view(j, ctx, persona=p.id)
+            out.append(
+                Artifact.text(
+                    f"journeys/{j.id}.persona-{p.id}.html",
+                    "text/html",
+                    _page(env, "persona.html", "../", j=pview, persona=pview.personas[0], journey=view),
+                )
+            )
+    for asset in ("site.css", "site.js"):
+        media = "text/css" if asset.endswith(".css") else "text/javascript"
+        out.append(Artifact.text(f"assets/{asset}", media, env.get_template(f"assets/{asset}").render()))
+    return out
+
+
+def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
+    env = environment(ctx.templates)
+    return Artifact.text(f"journeys/{j.id}.html", "text/html", _page(env, "journey.html", "../", j=journey_view(j, ctx)))
+
+
+BACKEND = register(
+    Backend("html", "a static documentation site: the journey maps, personas, diagrams and findings", render, build_site)
+)

@@ -220,3 +220,41 @@ def test_site_without_dot_says_so(tmp_path: Path) -> None:
             os.environ["CJDSL_DOT"] = old
     page = (site / "journeys" / "hr_saas.html").read_text(encoding="utf-8")
     assert "The flow diagram was not drawn" in page and 'href="../graphviz/hr_saas.dot"' in page
+
+
+def test_every_in_page_link_has_its_target(site: Path) -> None:
+    """Deep links: every `#anchor` a page links to exists on that page (a persona's view
+    links to the full map for touchpoints it does not show)."""
+    for page in pages(site):
+        text = page.read_text(encoding="utf-8")
+        ids = set(re.findall(r' id="([^"]+)"', text))
+        for target in re.findall(r'href="#([^"]+)"', text):
+            assert target in ids, (page.name, target)
+        for other, target in re.findall(r'href="([\w.-]+\.html)#([^"]+)"', text):
+            other_text = (page.parent / other).read_text(encoding="utf-8")
+            assert f' id="{target}"' in other_text, (page.name, other, target)
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_badge_colours_meet_wcag_aa() -> None:
+    """Every rule of the stylesheet that sets both a background and a text colour
+    keeps the contrast of WCAG AA for normal text (4.5:1)."""
+    css = (Path(cjdsl.__file__).parent / "templates" / "html" / "assets" / "site.css").read_text(encoding="utf-8")
+    pairs = re.findall(r"background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6})", css)
+    assert len(pairs) >= 20
+    for background, colour in pairs:
+        assert _contrast(background, colour) >= 4.5, (background, colour, round(_contrast(background, colour), 2))
+    # Text on the page backgrounds, light and dark.
+    for fg, bg in (("#1a1f24", "#ffffff"), ("#4b5563", "#ffffff"), ("#1d4ed8", "#ffffff"), ("#4b5563", "#f3f5f8"),
+                   ("#e6edf3", "#0d1117"), ("#a5adb8", "#0d1117"), ("#8cb4ff", "#0d1117"), ("#a5adb8", "#161b22")):
+        assert _contrast(fg, bg) >= 4.5, (fg, bg)

@@ -82,6 +82,11 @@ def slug(text: str) -> str:
 class Link:
     anchor: str
     label: str
+    page: str = ""  # another page, when the target is not on this one
+
+    @property
+    def href(self) -> str:
+        return f"{self.page}#{self.anchor}"
 
 
 @dataclass
@@ -167,7 +172,17 @@ def _team(j: ResolvedJourney, ref: m.Ref | None) -> str | None:
     return (team.label or team.id) if team else ref.id
 
 
-def _touchpoint(j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None) -> TouchpointView:
+def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
+    """A link to a touchpoint: on this page, or on the journey's full map when this page
+    (a persona's view) does not show it."""
+    label = (j.touchpoint[tp_id].label or tp_id) if tp_id in j.touchpoint else tp_id
+    page = "" if shown is None or tp_id in shown else f"{j.id}.html"
+    return Link(f"tp-{tp_id}", label, page)
+
+
+def _touchpoint(
+    j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None, shown: set[str] | None = None
+) -> TouchpointView:
     channel = j.channel.get(tp.channel.id) if tp.channel else None
     personas = j.personas_of(tp)
     emotion = int(tp.emotion) if tp.emotion is not None else None
@@ -205,10 +220,7 @@ def _touchpoint(j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str |
         customer_action=tp.customer_action,
         company_action=tp.company_action,
         description=tp.description,
-        next=[
-            Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id)
-            for r in dict.fromkeys(tp.next)
-        ],
+        next=[_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)],
         events=events,
         source=_source(url, tp.span),
     )
@@ -326,13 +338,12 @@ def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | 
 
 def journey_view(j: ResolvedJourney, ctx: BuildContext, persona: str | None = None, column: int = 260) -> JourneyView:
     url = ctx.config.source_url if ctx.config is not None else None
+    visible: set[str] | None = None
+    if persona is not None:
+        visible = {tp.id for tp in j.touchpoints if any(p.id == persona for p in j.personas_of(tp))}
     stages = []
     for s in j.stages:
-        tps = [
-            _touchpoint(j, s, tp, url)
-            for tp in s.touchpoints
-            if persona is None or any(p.id == persona for p in j.personas_of(tp))
-        ]
+        tps = [_touchpoint(j, s, tp, url, visible) for tp in s.touchpoints if visible is None or tp.id in visible]
         shown = {tp.id for tp in tps}
         pains = [p for p in j.pains if p.at is not None and (p.at.id == s.id or p.at.id in shown)]
         pain_views: list[dict[str, Any]] = [
@@ -376,12 +387,8 @@ def journey_view(j: ResolvedJourney, ctx: BuildContext, persona: str | None = No
             "owner": _team(j, k.owner),
             "description": k.description,
             "source": _source(url, k.span),
-            "funnel": [
-                Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id) for r in k.funnel
-            ],
-            "measures": [
-                Link(f"tp-{r.id}", (j.touchpoint[r.id].label or r.id) if r.id in j.touchpoint else r.id) for r in k.measures
-            ],
+            "funnel": [_tp_link(j, r.id, visible) for r in k.funnel],
+            "measures": [_tp_link(j, r.id, visible) for r in k.measures],
         }
         for k in j.kpis
     ]

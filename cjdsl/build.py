@@ -78,7 +78,7 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
 
 
 #: Backends that others build on come first: the site links the diagrams.
-_ORDER = {"graphviz": 0, "json": 1}
+_ORDER = {"graphviz": 0, "tracking": 1, "json": 2}
 
 
 def build(

@@ -6,6 +6,7 @@ it, and output paths are written relative to it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "ignore": (list, "validator rules not to run"),
     "strict": (bool, "warnings fail `cjdsl check` too (exit 1)"),
     "rules": (dict, "[rules.NAME] tables: `severity` (error, warning, info, off) and the rule's options"),
+    "tracking": (dict, "[tracking] `vendor` (Snowplow Iglu vendor, e.g. com.acme) and `name` (the plan's name)"),
 }
 
 
@@ -93,6 +95,12 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
     if not all(isinstance(x, str) for x in exclude):
         raise ConfigError(f"{file}: `exclude` must be a list of strings")
     max_mb = table.get("max_file_size_mb", DEFAULT_MAX_BYTES / (1024 * 1024))
+    tracking = table.get("tracking", {})
+    for key, value in tracking.items():
+        if key not in ("vendor", "name") or not isinstance(value, str):
+            raise ConfigError(f"{file}: [tracking] takes `vendor` and `name` as strings, not `{key}`")
+    if "vendor" in tracking and not re.fullmatch(r"[a-zA-Z0-9_.-]+", tracking["vendor"]):
+        raise ConfigError(f"{file}: [tracking] vendor must match ^[a-zA-Z0-9-_.]+$ (Iglu), e.g. com.acme")
     try:
         rules = parse_settings(table)
     except SettingsError as err:

@@ -255,6 +255,14 @@ def test_badge_colours_meet_wcag_aa() -> None:
     for background, colour in pairs:
         assert _contrast(background, colour) >= 4.5, (background, colour, round(_contrast(background, colour), 2))
     # Text on the page backgrounds, light and dark.
-    for fg, bg in (("#1a1f24", "#ffffff"), ("#4b5563", "#ffffff"), ("#1d4ed8", "#ffffff"), ("#4b5563", "#f3f5f8"),
-                   ("#e6edf3", "#0d1117"), ("#a5adb8", "#0d1117"), ("#8cb4ff", "#0d1117"), ("#a5adb8", "#161b22")):
+    for fg, bg in (
+        ("#1a1f24", "#ffffff"),
+        ("#4b5563", "#ffffff"),
+        ("#1d4ed8", "#ffffff"),
+        ("#4b5563", "#f3f5f8"),
+        ("#e6edf3", "#0d1117"),
+        ("#a5adb8", "#0d1117"),
+        ("#8cb4ff", "#0d1117"),
+        ("#a5adb8", "#161b22"),
+    ):
         assert _contrast(fg, bg) >= 4.5, (fg, bg)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import Config
 from ..diagnostics import Diagnostic
@@ -39,6 +40,8 @@ class BuildContext:
     files: Mapping[str, bytes] = field(default_factory=dict)
     #: Template overrides by name (`cjdsl build --templates DIR`).
     templates: Mapping[str, str] | None = None
+    #: Event versions from the tracking lock file, by event id.
+    versions: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,6 @@ def register(backend: Backend) -> Backend:
 
 def backends() -> dict[str, Backend]:
     """Every registered backend, by name (importing the built-in ones on first use)."""
-    from . import graphviz_dot, html_site, json_model  # noqa: F401  (they register themselves)
+    from . import graphviz_dot, html_site, json_model, tracking_plan  # noqa: F401  (they register themselves)
 
     return dict(sorted(_REGISTRY.items()))

@@ -1,0 +1,88 @@
+"""The ``tracking`` backend: the tracking plan in every format, under ``tracking/``.
+
+| file | for |
+| --- | --- |
+| tracking-plan.json (+ tracking-plan.schema.json) | tools and scripts: the plan itself |
+| jsonschema/EVENT.json | draft-07 schema of each event's properties |
+| segment/plan.json, segment/typewriter.yml | Segment Protocols; `typewriter build` |
+| snowplow/schemas/VENDOR/EVENT/jsonschema/M-R-A | Snowplow Iglu self-describing schemas |
+| rudderstack/*.yaml | RudderStack `rudder/v1` tracking plans as code |
+| tracking-plan.csv, tracking-plan.md | analysts |
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from ..resolved import ResolvedJourney
+from ..tracking import emit
+from ..tracking.emit import EventVersion, dumps
+from ..tracking.plan import TrackingPlan, build_plan
+from . import Artifact, Backend, BuildContext, register
+
+DEFAULT_VENDOR = "com.example.journeys"
+DEFAULT_NAME = "Customer journeys"
+VENDOR = re.compile(r"^[a-zA-Z0-9-_.]+$")
+
+
+def settings(ctx: BuildContext) -> tuple[str, str]:
+    table: Mapping[str, Any] = ctx.config.raw.get("tracking", {}) if ctx.config is not None else {}
+    return str(table.get("vendor", DEFAULT_VENDOR)), str(table.get("name", DEFAULT_NAME))
+
+
+def schema() -> dict[str, Any]:
+    text = (resources.files("cjdsl") / "schemas" / "tracking-plan.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def artifacts(
+    plan: TrackingPlan,
+    journeys: Sequence[ResolvedJourney],
+    vendor: str,
+    name: str,
+    versions: Mapping[str, EventVersion] | None = None,
+) -> list[Artifact]:
+    versions = versions or {}
+    out = [
+        Artifact.text("tracking/tracking-plan.json", "application/json", dumps(emit.plan_json(plan, versions))),
+        Artifact.text("tracking/tracking-plan.schema.json", "application/schema+json", dumps(schema())),
+        Artifact.text("tracking/tracking-plan.csv", "text/csv", emit.csv_text(plan)),
+        Artifact.text("tracking/tracking-plan.md", "text/markdown", emit.markdown_text(plan, name)),
+    ]
+    for e in plan.events:
+        out.append(Artifact.text(f"tracking/jsonschema/{e.id}.json", "application/schema+json", dumps(emit.event_schema(e))))
+        version = versions.get(e.id, EventVersion()).schemaver
+        out.append(
+            Artifact.text(
+                f"tracking/snowplow/schemas/{vendor}/{e.id}/jsonschema/{version}",
+                "application/json",
+                dumps(emit.iglu_schema(e, vendor, version)),
+            )
+        )
+    segment = emit.segment_plan(plan, versions, name)
+    out.append(Artifact.text("tracking/segment/plan.json", "application/json", dumps(segment)))
+    out.append(Artifact.text("tracking/segment/typewriter.yml", "application/yaml", emit.typewriter_yml(segment["id"])))
+    labels = {s.id: s.label or s.id for j in journeys for s in j.stages}
+    for filename, text in emit.rudderstack_files(plan, labels, name).items():
+        out.append(Artifact.text(f"tracking/rudderstack/{filename}", "application/yaml", text))
+    return out
+
+
+def _build(ctx: BuildContext) -> list[Artifact]:
+    vendor, name = settings(ctx)
+    return artifacts(build_plan(ctx.journeys), ctx.journeys, vendor, name, ctx.versions)
+
+
+def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
+    return Artifact.text("tracking/tracking-plan.json", "application/json", dumps(emit.plan_json(build_plan([j]), ctx.versions)))
+
+
+BACKEND = register(
+    Backend(
+        "tracking", "the tracking plan: JSON, JSON Schema, Segment, Snowplow Iglu, RudderStack, CSV, Markdown", render, _build
+    )
+)

@@ -1,0 +1,221 @@
+"""The tracking plan: golden files for every output of the examples, every schema checked
+against its metaschema, real payloads validated, the formats' own rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+import cjdsl
+from cjdsl.backends.tracking_plan import artifacts, schema
+from cjdsl.tracking.emit import csv_text, event_schema
+from cjdsl.tracking.plan import build_plan, event_id
+
+from .conftest import EXAMPLES, FIXTURES
+
+GOLDEN = FIXTURES / "tracking" / "examples"
+UPDATE = os.environ.get("CJDSL_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    project = cjdsl.check([EXAMPLES])
+    plan = build_plan(project.journeys)
+    return {
+        a.path.removeprefix("tracking/"): a.content.decode("utf-8")
+        for a in artifacts(plan, project.journeys, "com.example.journeys", "Customer journeys")
+    }
+
+
+def test_golden_files_for_every_output(outputs: dict[str, str]) -> None:
+    if UPDATE:
+        for old in GOLDEN.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        for path, text in outputs.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, encoding="utf-8")
+    on_disk = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(on_disk) == sorted(outputs)
+    for path, text in outputs.items():
+        assert text == on_disk[path], path
+
+
+def test_plan_validates_against_its_schema(outputs: dict[str, str]) -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+    plan = json.loads(outputs["tracking-plan.json"])
+    jsonschema.Draft202012Validator(schema()).validate(plan)
+    names = [e["name"] for e in plan["events"]]
+    assert len(names) == len(set(names)) and len(names) >= 50
+
+
+def test_same_event_from_several_touchpoints_is_one_event(outputs: dict[str, str]) -> None:
+    plan = json.loads(outputs["tracking-plan.json"])
+    multi = [e for e in plan["events"] if len(e["sources"]) > 1]
+    assert multi, "the examples fire some events at several touchpoints"
+    for e in multi:
+        assert len({(s["journey"], s["touchpoint"]) for s in e["sources"]}) == len(e["sources"])
+
+
+def test_every_event_schema_is_draft07_and_validates_payloads(outputs: dict[str, str]) -> None:
+    files = {k: v for k, v in outputs.items() if k.startswith("jsonschema/")}
+    assert files
+    for path, text in files.items():
+        s = json.loads(text)
+        jsonschema.Draft7Validator.check_schema(s)
+        validator = jsonschema.Draft7Validator(s, format_checker=jsonschema.FormatChecker())
+        assert s["additionalProperties"] is False
+        good = {name: _example(p) for name, p in s["properties"].items()}
+        assert list(validator.iter_errors(good)) == [], path
+        assert list(validator.iter_errors({**good, "not_in_the_plan": 1})), path
+        for name in s["required"]:
+            assert list(validator.iter_errors({k: v for k, v in good.items() if k != name})), (path, name)
+
+
+def _example(p: dict[str, Any]) -> Any:
+    """A value that satisfies a property schema."""
+    if "enum" in p:
+        return p["enum"][0]
+    kind = p["type"]
+    if kind == "string":
+        if p.get("format") == "date-time":
+            return "2026-11-23T10:00:00Z"
+        if "pattern" in p:
+            pytest.skip("pattern-constrained example")
+        return "x" * max(1, p.get("minLength", 1))
+    if kind in ("integer", "number"):
+        return p.get("minimum", 0) if p.get("minimum", 0) <= p.get("maximum", 1e9) else 0
+    if kind == "boolean":
+        return True
+    if kind == "array":
+        return [_example(p["items"])] * max(p.get("minItems", 0), 1 if p.get("maxItems", 1) >= 1 else 0)
+    raise AssertionError(p)
+
+
+def test_iglu_schemas_pass_the_iglu_meta_schema(outputs: dict[str, str]) -> None:
+    meta = json.loads((FIXTURES / "iglu-meta-schema-1-0-0.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resource(
+        "http://json-schema.org/draft-04/schema", Resource.from_contents(jsonschema.Draft4Validator.META_SCHEMA, DRAFT4)
+    )
+    validator = jsonschema.Draft4Validator(meta, registry=registry)
+    files = {k: v for k, v in outputs.items() if k.startswith("snowplow/")}
+    assert len(files) == len([k for k in outputs if k.startswith("jsonschema/")])
+    for path, text in files.items():
+        s = json.loads(text)
+        validator.validate(s)
+        parts = path.split("/")  # snowplow/schemas/VENDOR/NAME/jsonschema/M-R-A
+        assert parts[2] == s["self"]["vendor"] and parts[3] == s["self"]["name"] and parts[5] == s["self"]["version"]
+        assert re.fullmatch(r"[a-zA-Z0-9-_]+", s["self"]["name"])
+        # igluctl lint: descriptions everywhere, lengths on strings, bounds on numbers.
+        for name, p in s["properties"].items():
+            assert p.get("description"), (path, name)
+            if p["type"] == "string" and "enum" not in p and "format" not in p:
+                assert "maxLength" in p, (path, name)
+            if p["type"] in ("integer", "number"):
+                assert "minimum" in p and "maximum" in p, (path, name)
+
+
+def test_segment_plan_has_one_track_rule_per_event(outputs: dict[str, str]) -> None:
+    seg = json.loads(outputs["segment/plan.json"])
+    plan = json.loads(outputs["tracking-plan.json"])
+    assert [r["key"] for r in seg["rules"]] == [e["name"] for e in plan["events"]]
+    for rule, event in zip(seg["rules"], plan["events"], strict=True):
+        assert rule["type"] == "TRACK" and rule["version"] == 1
+        jsonschema.Draft7Validator.check_schema(rule["jsonSchema"])
+        props = rule["jsonSchema"]["properties"]["properties"]
+        assert props["required"] == [p["name"] for p in event["properties"] if p["required"]]
+        assert set(props["properties"]) == {p["name"] for p in event["properties"]}
+    assert "trackingPlans" in outputs["segment/typewriter.yml"]
+    assert yaml.safe_load(outputs["segment/typewriter.yml"])["trackingPlans"][0]["id"] == seg["id"]
+
+
+def test_rudderstack_yaml_follows_the_id_and_length_rules(outputs: dict[str, str]) -> None:
+    docs = {
+        name: yaml.safe_load(outputs[f"rudderstack/{name}.yaml"])
+        for name in ("properties", "events", "categories", "tracking-plan")
+    }
+    for name, doc in docs.items():
+        assert doc["version"] == "rudder/v1", name
+    assert docs["tracking-plan"]["kind"] == "tracking-plan"
+    ident = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]*$")
+    props = {p["id"] for p in docs["properties"]["spec"]["properties"]}
+    events = {e["id"] for e in docs["events"]["spec"]["events"]}
+    categories = {c["id"] for c in docs["categories"]["spec"]["categories"]}
+    for p in docs["properties"]["spec"]["properties"]:
+        assert ident.match(p["id"]) and p["type"] in ("string", "integer", "number", "boolean", "array")
+    for e in docs["events"]["spec"]["events"]:
+        assert ident.match(e["id"]) and 1 <= len(e["name"]) <= 64 and e["event_type"] == "track"
+        assert e["category"].removeprefix("#category:") in categories
+    for rule in docs["tracking-plan"]["spec"]["rules"]:
+        assert rule["event"].removeprefix("#event:") in events
+        for p in rule.get("properties", []):
+            assert p["property"].removeprefix("#property:") in props and isinstance(p["required"], bool)
+
+
+def test_analyst_files(outputs: dict[str, str]) -> None:
+    rows = list(csv.reader(io.StringIO(outputs["tracking-plan.csv"])))
+    assert rows[0] == ["event", "description", "stage", "touchpoint", "property", "type", "required", "allowed values"]
+    plan = json.loads(outputs["tracking-plan.json"])
+    assert len(rows) - 1 == sum(max(1, len(e["properties"])) for e in plan["events"])
+    assert outputs["tracking-plan.md"].count("\n## ") == len(plan["events"])
+
+
+def test_hostile_text_stays_inert_in_csv_yaml_and_json(tmp_path: Path) -> None:
+    (tmp_path / "cjdsl.toml").write_text('ignore = ["CJ2"]\n', encoding="utf-8")
+    (tmp_path / "h.journey").write_text(
+        'journey h "H"\nstage s "S" {\n  touchpoint t "T" {\n    event "=HYPERLINK(\\"http://x\\") Done" {\n'
+        '      description "- a: b\\n#c: [d]\\n\\"e\\""\n'
+        '      p string "@SUM(1+1) ]]> --- !!python/object"\n'
+        '      q enum("yes", "no: really", "- item")\n    }\n  }\n}\n',
+        encoding="utf-8",
+    )
+    project = cjdsl.check([tmp_path])
+    assert project.ok, project.diagnostics
+    out = {a.path: a.content.decode() for a in artifacts(build_plan(project.journeys), project.journeys, "v", "N")}
+    rows = list(csv.reader(io.StringIO(out["tracking/tracking-plan.csv"])))
+    assert rows[1][0].startswith("'=HYPERLINK")
+    for path, text in out.items():
+        if path.endswith((".yaml", ".yml")):
+            yaml.safe_load(text)  # well formed: safe_load refuses tags such as !!python/object
+        elif path.endswith(".json") or "/jsonschema/" in path:
+            json.loads(text)
+    events = yaml.safe_load(out["tracking/rudderstack/events.yaml"])["spec"]["events"]
+    assert events[0]["name"] == '=HYPERLINK("http://x") Done'
+    props = yaml.safe_load(out["tracking/rudderstack/properties.yaml"])["spec"]["properties"]
+    assert props[1]["config"]["enum"] == ["yes", "no: really", "- item"]
+
+
+def test_event_ids_and_required_merging() -> None:
+    assert event_id("Report Downloaded") == "report_downloaded"
+    assert event_id("CTA Clicked") == "cta_clicked"
+    assert event_id("E-mail Opened") == "e_mail_opened"
+    project = cjdsl.check([EXAMPLES / "omnichannel_retail.journey"])
+    plan = build_plan(project.journeys)
+    order = plan.event("Order Completed")
+    assert order is not None and len(order.sources) >= 2
+    assert event_schema(order)["required"] == [p.name for p in order.properties if p.required]
+
+
+def test_kpis_know_their_events(outputs: dict[str, str]) -> None:
+    plan = json.loads(outputs["tracking-plan.json"])
+    ids = {e["id"] for e in plan["events"]}
+    assert plan["kpis"] and all(set(k["events"]) <= ids for k in plan["kpis"])
+    assert any(k["events"] for k in plan["kpis"])
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    project = cjdsl.check([EXAMPLES])
+    for row in csv.reader(io.StringIO(csv_text(build_plan(project.journeys)))):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell

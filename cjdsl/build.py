@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .backends import Artifact, BuildContext, backends
 from .backends.graphviz_dot import stage_views, views
@@ -82,7 +83,11 @@ _ORDER = {"graphviz": 0, "tracking": 1, "json": 2}
 
 
 def build(
-    project: Project, names: Sequence[str], layout: Layout | None, templates: Mapping[str, str] | None = None
+    project: Project,
+    names: Sequence[str],
+    layout: Layout | None,
+    templates: Mapping[str, str] | None = None,
+    versions: Mapping[str, Any] | None = None,
 ) -> BuildResult:
     """Every artifact of the selected backends, for every journey of the project."""
     registry = backends()
@@ -91,7 +96,9 @@ def build(
         if name == "graphviz":
             _diagrams(project, result, layout)
             continue
-        ctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics), dict(result.files), templates)
+        ctx = BuildContext(
+            project.config, tuple(project.journeys), tuple(project.diagnostics), dict(result.files), templates, versions or {}
+        )
         for artifact in registry[name].build_all(ctx):
             result.add(name, artifact)
     return result

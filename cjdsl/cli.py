@@ -10,7 +10,7 @@ import difflib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,10 @@ from .report import RENDERERS, render_full, summary
 from .rules import SettingsError, parse_settings
 from .sources import decode_source
 from .span import LineIndex
+from .tracking.lock import LOCK_NAME, Change, LockError
+from .tracking.lock import dumps as dump_lock
+from .tracking.lock import update as update_lock
+from .tracking.plan import build_plan
 
 
 class Failure(click.ClickException):
@@ -73,6 +77,8 @@ def _compile(ctx: click.Context, paths: Sequence[str]) -> Project:
         return compile_project(given, config)
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
+    except LockError as err:
+        raise Failure(str(err)) from None
 
 
 def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
@@ -165,6 +171,8 @@ def check(
         project = compile_project(given, config)
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
+    except LockError as err:
+        raise Failure(str(err)) from None
     use = _use_color(color, sys.stdout)
     _print_diagnostics(project, fmt, use)
     if fmt not in ("json", "sarif"):
@@ -355,8 +363,13 @@ def build(
         overrides = fs.read_templates(templates) if templates is not None else None
     except (fs.OutputError, OSError, UnicodeDecodeError) as err:
         raise Failure(f"cannot read templates: {err}") from None
+    versions: Mapping[str, Any] = {}
+    new_lock = None
+    changes: list[Change] = []
+    if "tracking" in names:
+        new_lock, versions, changes = update_lock(project.lock, build_plan(project.journeys))
     try:
-        result = build_artifacts(project, names, layout, overrides)
+        result = build_artifacts(project, names, layout, overrides, versions)
     except Exception as err:  # a team's template can fail; say which one
         if type(err).__module__.startswith("jinja2"):
             raise Failure(f"template error: {err}") from None
@@ -370,6 +383,16 @@ def build(
     except OSError as err:
         raise Failure(f"cannot write {out}: {err.strerror}") from None
     files, counts = result.files, result.counts
+    if new_lock is not None and new_lock != project.lock:
+        lock_path = project.config.root / LOCK_NAME
+        try:
+            fs.write_text(lock_path, dump_lock(new_lock))
+        except OSError as err:
+            raise Failure(f"cannot write {lock_path}: {err.strerror}") from None
+        what = "created" if project.lock is None else "updated"
+        click.echo(f"{what} {fs.display_path(lock_path, project.config.root)}: commit it with the journeys", err=True)
+        for change in changes:
+            click.echo(f"  {change.event}: {change.kind} → Segment version {change.segment}, Iglu {change.schemaver}", err=True)
     detail = ", ".join(f"{n}: {c}" for n, c in counts.items())
     click.echo(f"Wrote {len(files)} files to {out} ({detail}) from {len(project.journeys)} journeys.", err=True)
 

@@ -72,7 +72,7 @@ def _catalogue(*entries: tuple[str, str, Severity, str]) -> dict[str, Code]:
 E, W = Severity.ERROR, Severity.WARNING
 
 #: Every diagnostic the language core can report. CJ0xx: reading and syntax;
-#: CJ1xx: structure of the model; CJ15x: includes; CJ2xx: completeness rules.
+#: CJ1xx: structure of the model; CJ15x: includes; CJ2xx: completeness rules; CJ3xx: tracking plan.
 CODES: dict[str, Code] = _catalogue(
     ("CJ001", "syntax-error", E, "The text does not follow the grammar of a .journey file."),
     ("CJ002", "unterminated-string", E, "A string is not closed before the end of its line or file."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import fs
 from .config import Config
@@ -20,6 +21,8 @@ from .rules import run_rules
 from .sources import decode_source
 from .span import LineIndex
 from .structure import check_document
+from .tracking.lock import LOCK_NAME
+from .tracking.lock import read as read_lock
 
 
 @dataclass
@@ -29,6 +32,8 @@ class Project:
     journeys: list[ResolvedJourney] = field(default_factory=list)  # units with a journey block
     libraries: list[ResolvedJourney] = field(default_factory=list)  # shared files checked alone
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: tracking.lock.json at the project root, when there is one.
+    lock: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -114,7 +119,10 @@ def compile_project(paths: Sequence[Path], config: Config) -> Project:
             project.journeys.append(journey)
         elif sf.location not in included:
             project.libraries.append(journey)
-    project.diagnostics.extend(run_rules(project.journeys, config.rules))
+    data = fs.read_bytes(config.root / LOCK_NAME)
+    if data is not None:
+        project.lock = read_lock(data.decode("utf-8", "replace"))
+    project.diagnostics.extend(run_rules(project.journeys, config.rules, project.lock))
     project.diagnostics = sort_diagnostics(project.diagnostics)
     return project
 

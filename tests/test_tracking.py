@@ -219,3 +219,71 @@ def test_csv_cells_never_start_a_formula() -> None:
     for row in csv.reader(io.StringIO(csv_text(build_plan(project.journeys)))):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_schemaver_classification() -> None:
+    from cjdsl.tracking.lock import classify
+
+    base = {"properties": {"x": {"type": "string"}, "e": {"type": "string", "enum": ["a"]}}, "required": ["x"]}
+    assert classify(base, base) is None
+    added = {"properties": {**base["properties"], "y": {"type": "integer"}}, "required": ["x"]}
+    assert classify(base, added) == "addition"
+    wider = {"properties": {"x": {"type": "string"}, "e": {"type": "string", "enum": ["a", "b"]}}, "required": ["x"]}
+    assert classify(base, wider) == "addition"
+    assert classify(wider, base) == "model"  # an enum value removed
+    assert classify(base, {"properties": base["properties"], "required": ["e", "x"]}) == "model"  # made required
+    assert classify(base, {"properties": {"x": {"type": "integer"}, "e": base["properties"]["e"]}, "required": ["x"]}) == "model"
+    assert classify(base, {"properties": {"x": {"type": "string"}}, "required": ["x"]}) == "model"  # removed
+    assert classify(added, {**added, "required": ["x", "y"]}) == "model"
+
+
+def test_build_versions_events_through_the_lock(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cjdsl.cli import main
+
+    (tmp_path / "cjdsl.toml").write_text('ignore = ["CJ2"]\n[tracking]\nvendor = "com.acme"\n', encoding="utf-8")
+    source = 'journey j "J"\nstage s "S" {\n  touchpoint t "T" {\n    event "Order Completed" {\n'
+    source += "      total number required\n{extra}    }\n  }\n}\n"
+    journey = tmp_path / "j.journey"
+
+    def build(extra: str) -> tuple[dict[str, Any], str]:
+        journey.write_text(source.replace("{extra}", extra), encoding="utf-8")
+        result = CliRunner().invoke(main, ["build", str(tmp_path), "-o", str(tmp_path / "site"), "--only", "tracking"])
+        assert result.exit_code == 0, result.stderr
+        return json.loads((tmp_path / "site" / "tracking" / "segment" / "plan.json").read_text(encoding="utf-8")), result.stderr
+
+    plan, err = build("")
+    assert "created tracking.lock.json" in err and [r["version"] for r in plan["rules"]] == [1]
+    assert (tmp_path / "site/tracking/snowplow/schemas/com.acme/order_completed/jsonschema/1-0-0").is_file()
+    assert CliRunner().invoke(main, ["check", "--strict", str(tmp_path)]).exit_code == 0  # the lock matches
+
+    journey.write_text(source.replace("{extra}", "      coupon string\n"), encoding="utf-8")
+    stale = CliRunner().invoke(main, ["check", "--strict", "--format", "concise", str(tmp_path)])
+    assert (
+        stale.exit_code == 1 and 'warning[CJ301] event "Order Completed" changed since the lock (addition change)' in stale.stdout
+    )
+
+    plan, err = build("      coupon string\n")
+    assert "Order Completed: addition → Segment version 1, Iglu 1-0-1" in err
+    assert [r["version"] for r in plan["rules"]] == [1]
+    plan, err = build("      coupon string required\n")
+    assert "Order Completed: model → Segment version 2, Iglu 2-0-0" in err
+    assert [r["version"] for r in plan["rules"]] == [1, 2]  # the broken event keeps its previous version
+    v1, v2 = (r["jsonSchema"]["properties"]["properties"]["required"] for r in plan["rules"])
+    assert v1 == ["total"] and v2 == ["total", "coupon"]
+    assert (tmp_path / "site/tracking/snowplow/schemas/com.acme/order_completed/jsonschema/2-0-0").is_file()
+    plan, err = build("      coupon string required\n")
+    assert "tracking.lock.json" not in err  # nothing changed: the lock is left as it is
+
+
+def test_a_broken_lock_is_a_usage_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cjdsl.cli import main
+
+    (tmp_path / "cjdsl.toml").write_text("", encoding="utf-8")
+    (tmp_path / "tracking.lock.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "j.journey").write_text('journey j "J"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2 and "tracking.lock.json is not valid JSON" in result.stderr

@@ -35,6 +35,8 @@ class Context:
     """What a rule may read besides the journey: its options."""
 
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: The tracking lock file's content, when the project has one.
+    lock: Mapping[str, Any] | None = None
 
 
 JourneyCheck = Callable[[ResolvedJourney, Context], Iterable[Finding]]
@@ -206,8 +208,8 @@ class RuleSettings:
     def severity_of(self, r: Rule) -> Severity:
         return self.severity.get(r.code) or r.severity
 
-    def context(self, r: Rule) -> Context:
-        return Context({**r.options, **self.options.get(r.code, {})})
+    def context(self, r: Rule, lock: Mapping[str, Any] | None = None) -> Context:
+        return Context({**r.options, **self.options.get(r.code, {})}, lock)
 
 
 class SettingsError(ValueError):
@@ -301,7 +303,9 @@ def _scopes(j: ResolvedJourney) -> list[_Scope]:
     return out
 
 
-def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> list[Diagnostic]:
+def run_rules(
+    journeys: Sequence[ResolvedJourney], settings: RuleSettings, lock: Mapping[str, Any] | None = None
+) -> list[Diagnostic]:
     """Runs every selected rule over the journeys and applies `allow` suppressions."""
     rules = all_rules()
     scopes = {j.id: _scopes(j) for j in journeys}
@@ -311,7 +315,7 @@ def run_rules(journeys: Sequence[ResolvedJourney], settings: RuleSettings) -> li
     for r in rules.values():
         if r.core or not settings.selects(r) or r.code == UNUSED_SUPPRESSION:
             continue
-        ctx = settings.context(r)
+        ctx = settings.context(r, lock)
         findings = list(r.run(journeys, ctx))
         for f in findings:
             silenced = False

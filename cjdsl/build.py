@@ -79,7 +79,7 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
 
 
 #: Backends that others build on come first: the site links the diagrams.
-_ORDER = {"graphviz": 0, "tracking": 1, "json": 2}
+_ORDER = {"graphviz": 0, "tracking": 1, "json": 2}  # html (5) comes last
 
 
 def build(

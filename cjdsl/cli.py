@@ -33,7 +33,7 @@ from .span import LineIndex
 from .tracking.lock import LOCK_NAME, Change, LockError
 from .tracking.lock import dumps as dump_lock
 from .tracking.lock import update as update_lock
-from .tracking.plan import build_plan
+from .tracking.plan import TrackingPlan, build_plan
 
 
 class Failure(click.ClickException):
@@ -474,6 +474,74 @@ def render(
             fs.write_bytes(output, content)
         except OSError as err:
             raise Failure(f"cannot write {output}: {err.strerror}") from None
+
+
+@main.group()
+def events() -> None:
+    """Work with captured analytics events."""
+
+
+@events.command("validate")
+@click.argument("plan", type=click.Path(exists=True, path_type=Path))
+@click.argument("events_file", metavar="EVENTS.jsonl", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def events_validate(ctx: click.Context, plan: Path, events_file: Path, fmt: str) -> None:
+    """Validate captured events (one Segment-style JSON object per line) against the
+    tracking plan of PLAN: a built tracking-plan.json, or .journey files or a folder.
+
+    Reports each event's seen/valid/invalid counts with the first reasons, unknown event
+    names, and the touchpoints and stages whose events were never seen. Exits with 1
+    when any event is invalid."""
+    from .tracking.validate import report_json, validate_lines
+
+    tracking = _load_plan(ctx, plan)
+    try:
+        with events_file.open("rb") as lines:
+            report = validate_lines(tracking, lines)
+    except OSError as err:
+        raise Failure(f"{events_file}: {err.strerror}") from None
+    data = report_json(tracking, report)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        width = max([len(e["event"]) for e in data["events"]] + [5])
+        click.echo(f"{'event'.ljust(width)}  {'seen':>8} {'valid':>8} {'invalid':>8}")
+        for e in data["events"]:
+            click.echo(f"{e['event'].ljust(width)}  {e['seen']:>8} {e['valid']:>8} {e['invalid']:>8}")
+            for reason in e["reasons"]:
+                click.echo(f"{'':{width}}    {reason}")
+        if data["unknown_events"]:
+            click.echo("\nUnknown event names (not in the plan):")
+            for name, n in data["unknown_events"].items():
+                click.echo(f"  {name}: {n}")
+        if data["never_seen"]:
+            click.echo("\nNever seen (their touchpoints sent nothing):")
+            for e in data["never_seen"]:
+                click.echo(f"  {e['event']}: {', '.join(e['touchpoints'])}")
+        if data["stages_never_seen"]:
+            click.echo("Stages with no event seen: " + ", ".join(f"{j}/{s}" for j, s in data["stages_never_seen"]))
+        if data["unreadable"]:
+            click.echo(f"\n{data['unreadable']} unreadable lines, for example: {'; '.join(data['unreadable_examples'])}")
+        click.echo(f"\n{data['total']} lines: {data['invalid']} invalid events", err=True)
+    ctx.exit(1 if data["invalid"] else 0)
+
+
+def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
+    """A plan from a built tracking-plan.json, or compiled from journeys."""
+    if path.is_file() and path.suffix == ".json":
+        from .tracking.plan import plan_from_json
+
+        try:
+            return plan_from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as err:
+            raise Failure(f"{path}: not a cjdsl tracking-plan.json ({err})") from None
+    project = _compile(ctx, (str(path),))
+    if not project.ok:
+        errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
+        click.echo(render_full(errors, project.lines), err=True, nl=False)
+        ctx.exit(1)
+    return build_plan(project.journeys)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

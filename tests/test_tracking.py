@@ -287,3 +287,81 @@ def test_a_broken_lock_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "j.journey").write_text('journey j "J"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2 and "tracking.lock.json is not valid JSON" in result.stderr
+
+
+def _mutations(schema: dict[str, Any], rng: Any) -> list[Any]:
+    """A valid payload and several broken ones for an event's properties schema."""
+    good: dict[str, Any] = {}
+    for name, p in schema["properties"].items():
+        if "pattern" in p:
+            continue
+        good[name] = _example(p)
+    payloads: list[Any] = [good, {**good, "extra_property": 1}, [], "text"]
+    for name in schema["required"]:
+        payloads.append({k: v for k, v in good.items() if k != name})
+    for name, p in schema["properties"].items():
+        if name not in good:
+            continue
+        for bad in (None, True, 1.5, "text", ["x"], {"a": 1}, -(10**12), 10**12, "2026-13-45T99:99:99Z", ""):
+            payloads.append({**good, name: bad})
+        if "enum" in p:
+            payloads.append({**good, name: "not-" + str(p["enum"][0])})
+    rng.shuffle(payloads)
+    return payloads
+
+
+def test_the_fast_validator_agrees_with_jsonschema() -> None:
+    import random
+
+    from cjdsl.tracking.emit import properties_schema
+    from cjdsl.tracking.validate import compile_event
+
+    rng = random.Random(7)
+    plan = build_plan(cjdsl.check([EXAMPLES]).journeys)
+    checked = 0
+    for e in plan.events:
+        schema = properties_schema(e)
+        fast = compile_event(schema)
+        real = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+        for payload in _mutations(schema, rng):
+            assert (fast(payload) is None) == real.is_valid(payload), (e.name, payload, fast(payload))
+            checked += 1
+    assert checked > 1000
+
+
+def test_events_validate_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cjdsl.cli import main
+
+    from cjdsl.tracking.emit import properties_schema
+
+    journey = EXAMPLES / "omnichannel_retail.journey"
+    order_event = build_plan(cjdsl.check([journey]).journeys).event("Order Completed")
+    assert order_event is not None
+    schema = properties_schema(order_event)
+    valid = {name: _example(p) for name, p in schema["properties"].items() if "pattern" not in p}
+    lines = [
+        {"type": "track", "event": "Order Completed", "properties": valid},
+        {"type": "track", "event": "Order Completed", "properties": {"channel": "fax"}},
+        {"type": "track", "event": "Nobody Declared This"},
+        {"type": "identify", "userId": "u1"},
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(json.dumps(x) for x in lines) + "\n{broken json\n\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", "validate", str(journey), str(events), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    order = next(e for e in data["events"] if e["event"] == "Order Completed")
+    assert (order["seen"], order["invalid"]) == (2, 1) and order["reasons"][0].startswith("line 2: missing required property")
+    assert data["unknown_events"] == {"Nobody Declared This": 1}
+    assert data["not_track"] == 1 and data["unreadable"] == 1 and data["total"] == 5
+    assert any(e["event"] == "Product Page Viewed" for e in data["never_seen"]) or data["never_seen"]
+    # The same from a built plan file, and a clean file exits 0.
+    site = tmp_path / "site"
+    assert CliRunner().invoke(main, ["build", str(journey), "-o", str(site), "--only", "tracking"]).exit_code == 0
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(lines[0]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["events", "validate", str(site / "tracking" / "tracking-plan.json"), str(good)])
+    assert result.exit_code == 0, result.stdout
+    assert "Order Completed" in result.stdout and "Never seen" in result.stdout

@@ -153,6 +153,8 @@ class JourneyView:
     touchpoint_count: int
     source: str | None
     persona_pages: dict[str, str] = field(default_factory=dict)
+    tracking: list[dict[str, Any]] = field(default_factory=list)
+    tracking_files: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _source(url: str | None, span: Span) -> str | None:
@@ -437,7 +439,44 @@ def journey_view(j: ResolvedJourney, ctx: BuildContext, persona: str | None = No
         touchpoint_count=sum(len(s.touchpoints) for s in stages),
         source=_source(url, j.journey.span) if j.journey else None,
         persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},
+        tracking=_tracking(j) if persona is None else [],
+        tracking_files=[(label, path) for label, path in TRACKING_FILES if path in ctx.files] if persona is None else [],
     )
+
+
+#: The tracking plan's files, linked from each journey page when the build made them.
+TRACKING_FILES = [
+    ("CSV", "tracking/tracking-plan.csv"),
+    ("Markdown", "tracking/tracking-plan.md"),
+    ("JSON", "tracking/tracking-plan.json"),
+    ("Segment plan.json", "tracking/segment/plan.json"),
+    ("RudderStack YAML", "tracking/rudderstack/tracking-plan.yaml"),
+]
+
+
+def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
+    """This journey's events, as the tracking plan has them, for the page's table."""
+    from ..tracking.plan import build_plan
+
+    out = []
+    for e in build_plan([j]).events:
+        out.append(
+            {
+                "name": e.name,
+                "id": e.id,
+                "description": e.description,
+                "sources": [
+                    Link(f"event-{s.touchpoint}-{slug(e.name)}", j.touchpoint[s.touchpoint].label or s.touchpoint)
+                    for s in e.sources
+                ],
+                "stages": [j.stages[j.stage_index[s]].label or s for s in e.stages],
+                "properties": [
+                    {"name": p.name, "type": str(p.type), "required": p.required, "description": p.description}
+                    for p in e.properties
+                ],
+            }
+        )
+    return out
 
 
 # -- rendering -----------------------------------------------------------------------------

@@ -152,3 +152,40 @@ def build_plan(journeys: Sequence[ResolvedJourney]) -> TrackingPlan:
         for k in j.kpis
     )
     return TrackingPlan(events, kpis)
+
+
+def plan_from_json(data: dict[str, object]) -> TrackingPlan:
+    """A plan read back from tracking-plan.json (enough to validate events against)."""
+    from ..parser import parse
+
+    if data.get("format") != "cjdsl.tracking-plan":
+        raise ValueError("format is not cjdsl.tracking-plan")
+    events = []
+    for e in data["events"]:  # type: ignore[attr-defined]
+        props = []
+        for p in e["properties"]:
+            # Property types are written as in the language: parse one back.
+            doc = parse(f'stage s {{ touchpoint t {{ event "E" {{ x {p["type"]} }} }} }}', "<plan>").document
+            if doc is None:
+                raise ValueError(f"property type {p['type']!r}")
+            t = doc.items[0].touchpoints[0].events[0].properties[0].type  # type: ignore[union-attr]
+            schema = p.get("schema", {})
+            lo = schema.get("minimum", schema.get("minLength", schema.get("minItems")))
+            hi = schema.get("maximum", schema.get("maxLength", schema.get("maxItems")))
+            props.append(PlanProperty(p["name"], t, p["required"], p.get("description"), lo, hi, schema.get("pattern")))
+        sources = tuple(
+            Source(
+                s["journey"],
+                s["stage"],
+                s["stage"],
+                s["touchpoint"],
+                s["touchpoint_label"],
+                tuple(s["personas"]),
+                s["channel"],
+                tuple(s["intents"]),
+                s["micro_conversion"],
+            )
+            for s in e["sources"]
+        )
+        events.append(PlanEvent(e["name"], e["id"], e["description"], tuple(props), sources))
+    return TrackingPlan(tuple(events), ())

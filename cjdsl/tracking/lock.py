@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .emit import EventVersion, properties_schema, segment_rule_schema
+from .emit import EventVersion, properties_schema
 from .plan import PlanEvent, TrackingPlan
 
 LOCK_NAME = "tracking.lock.json"
@@ -66,6 +66,24 @@ def classify(old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
     return kind
 
 
+def previous_rule_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The Segment rule of an earlier version, from the normalized schema the lock kept
+    (what validates, without descriptions or labels: those depend on which files a
+    build sees, the lock must not)."""
+    props = {
+        "type": "object",
+        "properties": dict(schema["properties"]),
+        "required": list(schema["required"]),
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"context": {}, "traits": {}, "properties": props},
+        "required": ["properties"],
+    }
+
+
 def read(text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
@@ -103,7 +121,7 @@ def update(lock: Mapping[str, Any] | None, plan: TrackingPlan) -> tuple[dict[str
             if kind is not None:
                 schemaver = _bump(schemaver, kind)
                 if kind == "model":
-                    previous = {segment: entry["segment_schema"]}
+                    previous = {segment: entry["schema"]}
                     segment += 1
                 changes.append(Change(e.name, kind, segment, schemaver))
         events[e.id] = {
@@ -111,10 +129,9 @@ def update(lock: Mapping[str, Any] | None, plan: TrackingPlan) -> tuple[dict[str
             "segment_version": segment,
             "schemaver": schemaver,
             "schema": new_schema,
-            "segment_schema": segment_rule_schema(e),
             "previous_segment": {str(k): v for k, v in sorted(previous.items())},
         }
-        versions[e.id] = EventVersion(segment, schemaver, previous)
+        versions[e.id] = EventVersion(segment, schemaver, {k: previous_rule_schema(v) for k, v in previous.items()})
     # Events this build does not see stay locked: a build of some files is not a deletion,
     # and an event that comes back must continue its versions, never restart them.
     for event_id, entry in old_events.items():

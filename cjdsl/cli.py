@@ -22,6 +22,9 @@ from .build import build as build_artifacts
 from .config import Config, ConfigError, load_config
 from .diagnostics import Severity, did_you_mean
 from .formatter import format_result
+from .git import GitError
+from .git import checkout as git_checkout
+from .git import parse_spec as parse_git
 from .layout import FORMATS as IMAGE_FORMATS
 from .layout import Dot, DotMissing, Layout, LayoutError
 from .parser import parse
@@ -474,6 +477,68 @@ def render(
             fs.write_bytes(output, content)
         except OSError as err:
             raise Failure(f"cannot write {output}: {err.strerror}") from None
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull-request comment, json for tools.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any", "none"]),
+    default="none",
+    show_default=True,
+    help="Exit 1 on breaking tracking changes, on any change, or never.",
+)
+@COLOR
+@click.pass_context
+def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str, color: str) -> None:
+    """What changed in the journeys between OLD and NEW: files, folders, or git:REV
+    (this folder at a revision) and git:REV:path.
+
+    \b
+    Examples:
+      cjdsl diff git:origin/main .
+      cjdsl diff --format markdown git:HEAD~1:journeys journeys
+    """
+    import tempfile
+
+    from .diff import breaking, diff, render_json, render_markdown, render_text
+
+    with tempfile.TemporaryDirectory(prefix="cjdsl-diff-") as scratch:
+        sides = []
+        for n, text in enumerate((old, new)):
+            try:
+                spec = parse_git(text)
+                path = git_checkout(spec, Path.cwd(), Path(scratch) / str(n)) if spec else Path(text)
+            except GitError as err:
+                raise Failure(f"{text}: {err}") from None
+            if not path.exists():
+                raise Failure(f"{text}: no such file or folder" + (" at that revision" if spec else ""))
+            project = _compile(ctx, (str(path),))
+            if not project.ok:
+                errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
+                click.echo(f"cjdsl: {text} has errors; the diff needs both sides to compile:", err=True)
+                click.echo(render_full(errors, project.lines), err=True, nl=False)
+                ctx.exit(1)
+            sides.append(project.journeys)
+    edits = diff(sides[0], sides[1])
+    if fmt == "json":
+        click.echo(render_json(edits), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(edits, sides[0], sides[1]), nl=False)
+    else:
+        use = _use_color(color, sys.stdout)
+        click.echo(render_text(edits, color=use), nl=False, color=use)
+    failed = (fail_on == "any" and bool(edits)) or (fail_on == "breaking" and bool(breaking(edits)))
+    ctx.exit(1 if failed else 0)
 
 
 @main.group()

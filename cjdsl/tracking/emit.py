@@ -190,7 +190,7 @@ def segment_plan(plan: TrackingPlan, versions: Mapping[str, EventVersion], name:
 def typewriter_yml(plan_id: str) -> str:
     return (
         "# typewriter configuration: `npx typewriter build` generates typed analytics calls from the\n"
-        "# plan.json beside this file (path: \".\"), without a Segment token.\n"
+        '# plan.json beside this file (path: "."), without a Segment token.\n'
         "client:\n"
         "  sdk: analytics.js\n"
         "  language: typescript\n"

@@ -1,0 +1,326 @@
+"""The semantic diff: what changed in the customers' experience between two versions of
+the journeys, as edit records matched by declared id (never by position).
+
+Pure: two lists of resolved journeys in, frozen :class:`Edit` records out; renderers for
+text, Markdown (a pull-request comment) and JSON sit below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from . import model as m
+from .resolved import ResolvedJourney
+from .tracking.emit import properties_schema
+from .tracking.lock import classify
+from .tracking.plan import build_plan
+
+#: Who an edit concerns.
+EXPERIENCE, BREAKING, ADDITIVE, OWNERSHIP = "experience", "tracking-breaking", "tracking-additive", "ownership"
+
+
+@dataclass(frozen=True)
+class Edit:
+    kind: str  # added | removed | changed | moved | renamed
+    #: journey, persona, intent, channel, team, stage, touchpoint, flow, pain, opportunity, kpi, event or property
+    element: str
+    journey: str
+    id: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    impact: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+_SKIP = {"id", "span", "spans", "touchpoints", "pains", "events", "opportunities", "opportunity_refs", "next", "allow"}
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, m.Ref):
+        return v.id
+    if isinstance(v, tuple):
+        return [_value(x) for x in v]
+    if isinstance(v, m.PropertyType):
+        return str(v)
+    return v
+
+
+def _fields(node: Any) -> dict[str, Any]:
+    return {f.name: _value(getattr(node, f.name)) for f in fields(node) if f.name not in _SKIP and f.compare}
+
+
+def _impact(element: str, name: str, old: Any, new: Any) -> tuple[str, ...]:
+    if name == "owner":
+        return (OWNERSHIP,)
+    if element == "touchpoint" and name in ("emotion", "rating"):
+        return (EXPERIENCE,)
+    return ()
+
+
+def _compare(element: str, journey: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Edit]:
+    """Added, removed, renamed and changed elements of one kind, matched by id."""
+    removed = {k: v for k, v in old.items() if k not in new}
+    added = {k: v for k, v in new.items() if k not in old}
+    renamed: dict[str, str] = {}
+    for old_id, node in removed.items():
+        same = [new_id for new_id, other in added.items() if _fields(other) == _fields(node) and new_id not in renamed.values()]
+        if len(same) == 1:  # unambiguous: exactly one added element with the same content
+            renamed[old_id] = same[0]
+    for old_id, new_id in renamed.items():
+        yield Edit("renamed", element, journey, new_id, "id", old_id, new_id)
+    for k in removed:
+        if k not in renamed:
+            impact = (EXPERIENCE,) if element == "touchpoint" else ()
+            yield Edit("removed", element, journey, k, impact=impact)
+    for k in added:
+        if k not in renamed.values():
+            yield Edit("added", element, journey, k)
+    for k in old.keys() & new.keys():
+        a, b = _fields(old[k]), _fields(new[k])
+        for name in a:
+            if a[name] != b[name]:
+                yield Edit("changed", element, journey, k, name, a[name], b[name], _impact(element, name, a[name], b[name]))
+
+
+def _flows(j: ResolvedJourney) -> set[tuple[str, str]]:
+    return {(tp.id, r.id) for tp in j.touchpoints for r in tp.next}
+
+
+def _tracking(old: ResolvedJourney, new: ResolvedJourney) -> Iterator[Edit]:
+    a = {e.name: e for e in build_plan([old]).events}
+    b = {e.name: e for e in build_plan([new]).events}
+    for name in a.keys() - b.keys():
+        yield Edit("removed", "event", new.id, name, impact=(BREAKING,))
+    for name in b.keys() - a.keys():
+        yield Edit("added", "event", new.id, name, impact=(ADDITIVE,))
+    for name in a.keys() & b.keys():
+        old_props, new_props = properties_schema(a[name])["properties"], properties_schema(b[name])["properties"]
+        old_required, new_required = set(properties_schema(a[name])["required"]), set(properties_schema(b[name])["required"])
+        for p in old_props.keys() - new_props.keys():
+            yield Edit("removed", "property", new.id, f"{name}.{p}", impact=(BREAKING,))
+        for p in new_props.keys() - old_props.keys():
+            kind = BREAKING if p in new_required else ADDITIVE
+            yield Edit("added", "property", new.id, f"{name}.{p}", "required" if p in new_required else None, impact=(kind,))
+        for p in old_props.keys() & new_props.keys():
+            if old_props[p].get("type") != new_props[p].get("type") or old_props[p].get("format") != new_props[p].get("format"):
+                yield Edit(
+                    "changed",
+                    "property",
+                    new.id,
+                    f"{name}.{p}",
+                    "type",
+                    str(old_props[p].get("type")),
+                    str(new_props[p].get("type")),
+                    (BREAKING,),
+                )
+            if p in new_required and p not in old_required:
+                yield Edit("changed", "property", new.id, f"{name}.{p}", "required", False, True, (BREAKING,))
+            rest_old = {k: v for k, v in old_props[p].items() if k not in ("type", "format", "description")}
+            rest_new = {k: v for k, v in new_props[p].items() if k not in ("type", "format", "description")}
+            if rest_old != rest_new:
+                change = classify({"properties": {p: rest_old}, "required": []}, {"properties": {p: rest_new}, "required": []})
+                yield Edit(
+                    "changed",
+                    "property",
+                    new.id,
+                    f"{name}.{p}",
+                    "constraints",
+                    rest_old,
+                    rest_new,
+                    (BREAKING if change == "model" else ADDITIVE,),
+                )
+
+
+def diff_journey(old: ResolvedJourney, new: ResolvedJourney) -> list[Edit]:
+    jid = new.id
+    edits: list[Edit] = []
+    if old.journey is not None and new.journey is not None:
+        a, b = _fields(old.journey), _fields(new.journey)
+        edits += [
+            Edit("changed", "journey", jid, jid, k, a[k], b[k], _impact("journey", k, a[k], b[k])) for k in a if a[k] != b[k]
+        ]
+    for element, attr in (
+        ("persona", "personas"),
+        ("intent", "intents"),
+        ("channel", "channels"),
+        ("team", "teams"),
+        ("stage", "stages"),
+        ("pain", "pains"),
+        ("opportunity", "opportunities"),
+        ("kpi", "kpis"),
+    ):
+        edits += _compare(element, jid, {x.id: x for x in getattr(old, attr)}, {x.id: x for x in getattr(new, attr)})
+    old_tp, new_tp = old.touchpoint, new.touchpoint
+    edits += _compare("touchpoint", jid, dict(old_tp), dict(new_tp))
+    for k in old_tp.keys() & new_tp.keys():
+        if old.stage_of[k].id != new.stage_of[k].id:
+            edits.append(Edit("moved", "touchpoint", jid, k, "stage", old.stage_of[k].id, new.stage_of[k].id, (EXPERIENCE,)))
+    renames = {e.old: e.new for e in edits if e.kind == "renamed" and e.element == "touchpoint"}
+    old_flows = {(renames.get(a, a), renames.get(b, b)) for a, b in _flows(old)}
+    new_flows = _flows(new)
+    edits += [Edit("removed", "flow", jid, f"{a} -> {b}") for a, b in sorted(old_flows - new_flows)]
+    edits += [Edit("added", "flow", jid, f"{a} -> {b}") for a, b in sorted(new_flows - old_flows)]
+    # A new pain point nobody answers yet is news for the experience.
+    old_pains = {p.id for p in old.pains}
+    for p in new.pains:
+        if p.id not in old_pains and not new.opportunities_of(p):
+            edits = [
+                e
+                if not (e.element == "pain" and e.id == p.id and e.kind == "added")
+                else Edit(e.kind, e.element, e.journey, e.id, "no opportunity", impact=(EXPERIENCE,))
+                for e in edits
+            ]
+    edits += _tracking(old, new)
+    return edits
+
+
+def diff(old: Sequence[ResolvedJourney], new: Sequence[ResolvedJourney]) -> list[Edit]:
+    """Every edit between two versions of a set of journeys, in a stable order."""
+    a, b = {j.id: j for j in old}, {j.id: j for j in new}
+    edits: list[Edit] = []
+    for jid in sorted(a.keys() - b.keys()):
+        edits.append(Edit("removed", "journey", jid, jid, impact=(EXPERIENCE,)))
+    for jid in sorted(b.keys() - a.keys()):
+        edits.append(Edit("added", "journey", jid, jid))
+    for jid in sorted(a.keys() & b.keys()):
+        edits += diff_journey(a[jid], b[jid])
+    order = {
+        "journey": 0,
+        "persona": 1,
+        "intent": 2,
+        "channel": 3,
+        "team": 4,
+        "stage": 5,
+        "touchpoint": 6,
+        "flow": 7,
+        "pain": 8,
+        "opportunity": 9,
+        "kpi": 10,
+        "event": 11,
+        "property": 12,
+    }
+    return sorted(edits, key=lambda e: (e.journey, order[e.element], e.id, e.kind, e.field or ""))
+
+
+def breaking(edits: Iterable[Edit]) -> list[Edit]:
+    return [e for e in edits if BREAKING in e.impact]
+
+
+# -- renderers ----------------------------------------------------------------------------
+
+_SIGN = {"added": "+", "removed": "-", "changed": "~", "moved": ">", "renamed": "="}
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if v is None:
+        return "(none)"
+    return str(v)
+
+
+def describe(e: Edit) -> str:
+    base = f"{e.element} {e.id}"
+    if e.kind == "changed":
+        return f"{base}: {e.field} {_show(e.old)} → {_show(e.new)}"
+    if e.kind == "moved":
+        return f"{base} moved from stage {e.old} to stage {e.new}"
+    if e.kind == "renamed":
+        return f"{e.element} {e.old} renamed to {e.new}"
+    extra = f" ({e.field})" if e.field else ""
+    return f"{base} {e.kind}{extra}"
+
+
+def render_text(edits: Sequence[Edit], *, color: bool = False) -> str:
+    if not edits:
+        return "No changes in the journeys.\n"
+    colours = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", ">": "\x1b[36m", "=": "\x1b[36m"}
+    out, journey = [], None
+    for e in edits:
+        if e.journey != journey:
+            journey = e.journey
+            out.append(f"journey {journey}")
+        sign = _SIGN[e.kind]
+        line = f"  {sign} {describe(e)}" + (f"  [{', '.join(e.impact)}]" if e.impact else "")
+        out.append(f"{colours[sign]}{line}\x1b[0m" if color else line)
+    b = len(breaking(edits))
+    out.append(f"{len(edits)} change{'s' if len(edits) != 1 else ''}" + (f", {b} breaking for tracking" if b else ""))
+    return "\n".join(out) + "\n"
+
+
+def render_json(edits: Sequence[Edit], **_: Any) -> str:
+    return json.dumps([e.as_json() for e in edits], indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _emotion_by_stage(j: ResolvedJourney | None) -> dict[str, float]:
+    if j is None:
+        return {}
+    out = {}
+    for s in j.stages:
+        values = [tp.emotion for tp in s.touchpoints if tp.emotion is not None]
+        if values:
+            out[s.label or s.id] = round(sum(values) / len(values), 2)
+    return out
+
+
+def _mermaid_label(text: str) -> str:
+    return '"' + text.replace('"', "'").replace("\n", " ") + '"'
+
+
+def render_markdown(
+    edits: Sequence[Edit], old: Sequence[ResolvedJourney] = (), new: Sequence[ResolvedJourney] = (), **_: Any
+) -> str:
+    """A pull-request comment: a summary table, then one section per journey with the
+    breaking tracking changes first and the emotion per stage before and after."""
+    if not edits:
+        return "### Journey changes\n\nNo changes in the customer journeys.\n"
+    journeys = sorted({e.journey for e in edits})
+    lines = [
+        "### Journey changes",
+        "",
+        "| journey | added | removed | changed | breaking tracking |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for jid in journeys:
+        js = [e for e in edits if e.journey == jid]
+        count = {k: sum(1 for e in js if e.kind == k) for k in ("added", "removed")}
+        changed = sum(1 for e in js if e.kind in ("changed", "moved", "renamed"))
+        lines.append(f"| {_md(jid)} | {count['added']} | {count['removed']} | {changed} | {len(breaking(js))} |")
+    old_by, new_by = {j.id: j for j in old}, {j.id: j for j in new}
+    for jid in journeys:
+        js = [e for e in edits if e.journey == jid]
+        lines += ["", f"#### {_md(jid)}", ""]
+        bad = breaking(js)
+        if bad:
+            lines += ["**Breaking tracking changes**", ""] + [f"- ⚠ {_md(describe(e))}" for e in bad] + [""]
+        rest = [e for e in js if e not in bad]
+        lines += [f"- {_SIGN[e.kind]} {_md(describe(e))}" + (f" _({', '.join(e.impact)})_" if e.impact else "") for e in rest]
+        before, after = _emotion_by_stage(old_by.get(jid)), _emotion_by_stage(new_by.get(jid))
+        stages = list(dict.fromkeys([*after, *before]))
+        if stages and before != after:
+            lines += [
+                "",
+                "Emotion by stage (mean of the touchpoints; first line before, second after):",
+                "",
+                "```mermaid",
+                "xychart-beta",
+                '    title "Emotion by stage, before and after"',
+                "    x-axis [" + ", ".join(_mermaid_label(s) for s in stages) + "]",
+                '    y-axis "Emotion" -2 --> 2',
+                "    line [" + ", ".join(str(before.get(s, 0)) for s in stages) + "]",
+                "    line [" + ", ".join(str(after.get(s, 0)) for s in stages) + "]",
+                "```",
+            ]
+    return "\n".join(lines) + "\n"

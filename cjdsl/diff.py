@@ -275,6 +275,10 @@ def _emotion_by_stage(j: ResolvedJourney | None) -> dict[str, float]:
     return out
 
 
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def _mermaid_label(text: str) -> str:
     return '"' + text.replace('"', "'").replace("\n", " ") + '"'
 
@@ -312,15 +316,16 @@ def render_markdown(
         if stages and before != after:
             lines += [
                 "",
-                "Emotion by stage (mean of the touchpoints; first line before, second after):",
+                "Emotion by stage, the mean of its touchpoints: the first line is before, the second after "
+                "(0 where a stage did not exist or had no rating).",
                 "",
                 "```mermaid",
                 "xychart-beta",
                 '    title "Emotion by stage, before and after"',
                 "    x-axis [" + ", ".join(_mermaid_label(s) for s in stages) + "]",
                 '    y-axis "Emotion" -2 --> 2',
-                "    line [" + ", ".join(str(before.get(s, 0)) for s in stages) + "]",
-                "    line [" + ", ".join(str(after.get(s, 0)) for s in stages) + "]",
+                "    line [" + ", ".join(_num(before.get(s, 0)) for s in stages) + "]",
+                "    line [" + ", ".join(_num(after.get(s, 0)) for s in stages) + "]",
                 "```",
             ]
     return "\n".join(lines) + "\n"

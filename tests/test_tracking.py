@@ -333,7 +333,6 @@ def test_events_validate_command(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from cjdsl.cli import main
-
     from cjdsl.tracking.emit import properties_schema
 
     journey = EXAMPLES / "omnichannel_retail.journey"

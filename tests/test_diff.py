@@ -155,3 +155,16 @@ def test_diff_between_git_revisions(tmp_path: Path) -> None:
     ]
     assert json.loads(worktree.stdout) == json.loads(result.stdout)
     assert missing.exit_code == 2 and missing.stderr.startswith("cjdsl: error: git:no-such-rev:")
+
+
+def test_pre_commit_hooks_name_real_commands() -> None:
+    import yaml
+
+    from .conftest import ROOT
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in hooks} == {"cjdsl-check", "cjdsl-fmt"}
+    for hook in hooks:
+        program, command = hook["entry"].split()
+        assert program == "cjdsl" and command in main.commands
+        assert hook["files"] == r"\.journey$" and hook["language"] == "python"

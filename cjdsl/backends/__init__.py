@@ -71,6 +71,6 @@ def register(backend: Backend) -> Backend:
 
 def backends() -> dict[str, Backend]:
     """Every registered backend, by name (importing the built-in ones on first use)."""
-    from . import graphviz_dot, html_site, json_model, tracking_plan  # noqa: F401  (they register themselves)
+    from . import graphviz_dot, html_site, json_model, mermaid, tracking_plan  # noqa: F401  (they register themselves)
 
     return dict(sorted(_REGISTRY.items()))

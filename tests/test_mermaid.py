@@ -1,0 +1,86 @@
+"""Mermaid: golden files for every example, labels that cannot break the syntax, and
+Mermaid's own parser (Mermaid 11 in Chromium) accepting every diagram."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cjdsl
+from cjdsl.backends.mermaid import flow_diagram, journey_diagram, journey_text, score
+
+from .conftest import FIXTURES, IN_CI, journey_examples
+
+GOLDEN = FIXTURES / "mermaid"
+UPDATE = os.environ.get("CJDSL_UPDATE_GOLDEN") == "1"
+SOURCES = [*journey_examples(), FIXTURES / "graphviz" / "hostile.journey", GOLDEN / "labels.journey"]
+MERMAID_JS = os.environ.get("CJDSL_MERMAID_JS", "")
+
+
+def journey_of(path: Path) -> cjdsl.ResolvedJourney:
+    project = cjdsl.check([path])
+    assert project.ok, project.diagnostics
+    (j,) = [j for j in project.journeys if j.path.endswith(path.name)]
+    return j
+
+
+def diagrams(path: Path) -> dict[str, str]:
+    j = journey_of(path)
+    return {f"{j.id}.journey.mmd": journey_diagram(j), f"{j.id}.flow.mmd": flow_diagram(j)}
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_golden_diagrams(path: Path) -> None:
+    for name, text in diagrams(path).items():
+        if UPDATE:
+            (GOLDEN / name).write_text(text, encoding="utf-8")
+        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+def test_task_names_never_carry_separators() -> None:
+    j = journey_of(GOLDEN / "labels.journey")
+    text = journey_diagram(j)
+    for line in text.splitlines()[2:]:
+        if line.startswith("      "):
+            name, task_score, actors = line.strip().split(": ")
+            assert not set(name) & set(":#;") and int(task_score) in range(1, 6)
+    assert "%%" not in text
+    assert journey_text("a: b # c ; d\ne") == "a∶ b ＃ c ； d e"
+    assert [score(tp) for tp in j.touchpoints] == [5, 1]
+
+
+@pytest.fixture(scope="module")
+def mermaid_page() -> Any:
+    if not MERMAID_JS or not Path(MERMAID_JS).is_file():
+        if IN_CI:
+            pytest.fail("CJDSL_MERMAID_JS must point at Mermaid 11's mermaid.min.js in CI (.ci/run installs it)")
+        pytest.skip("set CJDSL_MERMAID_JS to Mermaid 11's dist/mermaid.min.js (npm install mermaid@11)")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("no Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        page.set_content("<html><body><div id='out'></div></body></html>")
+        page.add_script_tag(path=MERMAID_JS)
+        page.evaluate("mermaid.initialize({startOnLoad: false, securityLevel: 'strict'})")
+        assert page.evaluate("mermaid.version ? true : true")
+        yield page
+        browser.close()
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_mermaid_parses_and_renders_every_diagram(path: Path, mermaid_page: Any) -> None:
+    for name, text in diagrams(path).items():
+        result = mermaid_page.evaluate(
+            "async (t) => { try { const r = await mermaid.parse(t); return 'ok ' + r.diagramType; }"
+            " catch (e) { return 'ERROR ' + e.message; } }", text)
+        assert result.startswith("ok "), (name, result)
+        svg = mermaid_page.evaluate("async (t) => (await mermaid.render('d' + Date.now(), t)).svg", text)
+        assert "<svg" in svg and "<script" not in svg
+        assert mermaid_page.evaluate("window.__xss === undefined")

@@ -541,6 +541,45 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
     ctx.exit(1 if failed else 0)
 
 
+@main.group("import")
+def import_group() -> None:
+    """Turn journeys drawn with other tools into .journey files."""
+
+
+@import_group.command("mermaid")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the .journey file here instead of to standard output.",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def import_mermaid(source: Path, output: Path | None, force: bool) -> None:
+    """Read a Mermaid `journey` diagram (a .mmd file, or the first ```mermaid block of a
+    Markdown file) and write an equivalent, formatted .journey file: sections become
+    stages, tasks touchpoints, scores emotions (score - 3) and actors personas."""
+    from .formatter import format_document
+    from .mermaid_import import ImportError_, parse_journey
+
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise Failure(f"{source}: cannot read: {err}") from None
+    try:
+        document = parse_journey(text)
+    except ImportError_ as err:
+        raise Failure(f"{source}: {err}") from None
+    journey = "# Imported from " + source.name + " by `cjdsl import mermaid`.\n" + format_document(document)
+    if output is None:
+        click.echo(journey, nl=False)
+        return
+    if output.exists() and not force:
+        raise Failure(f"{output} exists; use --force to replace it")
+    fs.write_text(output, journey)
+    click.echo(f"Wrote {output}", err=True)
+
+
 @main.group()
 def events() -> None:
     """Work with captured analytics events."""

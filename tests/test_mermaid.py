@@ -132,3 +132,20 @@ def test_import_mermaid_docs_example_from_markdown(tmp_path: Path) -> None:
     (tmp_path / "broken.mmd").write_text("journey\n  title T\n  section S\n    Task without score\n", encoding="utf-8")
     bad = runner.invoke(main, ["import", "mermaid", str(tmp_path / "broken.mmd")])
     assert bad.exit_code == 2 and "line 4: expected `Task name: score: actors`" in bad.stderr
+
+
+def test_the_diff_comment_chart_parses(mermaid_page: Any) -> None:
+    import re
+
+    from cjdsl.diff import diff, render_markdown
+
+    case = FIXTURES / "diff"
+    old, new = cjdsl.check([case / "old.journey"]).journeys, cjdsl.check([case / "new.journey"]).journeys
+    markdown = render_markdown(diff(old, new), old, new)
+    (chart,) = re.findall(r"```mermaid\n(.*?)```", markdown, re.S)
+    result = mermaid_page.evaluate(
+        "async (t) => { try { const r = await mermaid.parse(t); return 'ok ' + r.diagramType; }"
+        " catch (e) { return 'ERROR ' + e.message; } }",
+        chart,
+    )
+    assert result == "ok xychart"

@@ -36,3 +36,16 @@ def test_throughput_runner_smallest_size() -> None:
     )
     (row,) = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert row["touchpoints"] == 20 and row["parse_mb_s"] > 0 and row["diagnostics"] == 0
+
+
+def test_stage_runner_smallest_size() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "20", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    (row,) = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert row["touchpoints"] == 20 and row["parse_mb_s"] > 0 and row["peak_mb"] > 0
+    assert {"read", "parse", "resolve", "validate", "backend:html", "backend:tracking"} <= set(row["seconds"])

@@ -58,7 +58,7 @@ def measure(n: int, seed: int, with_dot: bool) -> dict[str, Any]:
     for name, backend in backends().items():
         if name == "mermaid-flow":
             continue
-        stages[f"backend:{name}"], artifacts = timed(lambda b=backend: b.build_all(ctx))
+        stages[f"backend:{name}"], _ = timed(lambda b=backend: b.build_all(ctx))
     if with_dot:
         from cjdsl.backends.graphviz_dot import journey_dot
         from cjdsl.layout import Dot

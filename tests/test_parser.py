@@ -187,3 +187,28 @@ def test_opportunity_without_label_or_block_is_a_reference() -> None:
 def test_crlf_and_bom_are_accepted() -> None:
     result = parse('\ufeffteam t "T"\r\nteam u\r\n'.lstrip("\ufeff"), "w.journey")
     assert result.document is not None and len(result.document.items) == 2
+
+
+def test_parser_cache_lives_only_in_a_private_folder(tmp_path: object, monkeypatch: object) -> None:
+    """Lark's cache is a pickle: it is used only in the user's own cache folder, never
+    where someone else could write it."""
+    import os
+    import stat
+    from pathlib import Path
+
+    from cjdsl.parser import cache_path
+
+    base = Path(str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base))  # type: ignore[attr-defined]
+    monkeypatch.delenv("CJDSL_NO_CACHE", raising=False)  # type: ignore[attr-defined]
+    path = cache_path()
+    assert path is not None and Path(path).parent == base / "cjdsl"
+    assert stat.S_IMODE(os.stat(base / "cjdsl").st_mode) == 0o700
+    os.chmod(base / "cjdsl", 0o777)
+    assert cache_path() is None  # a world-writable folder is never trusted
+    os.chmod(base / "cjdsl", 0o700)
+    Path(path).write_bytes(b"not a pickle")
+    os.chmod(path, 0o666)
+    assert cache_path() is None  # nor a world-writable file
+    monkeypatch.setenv("CJDSL_NO_CACHE", "1")  # type: ignore[attr-defined]
+    assert cache_path() is None

@@ -172,7 +172,14 @@ class Builder:
 
     # -- file ----------------------------------------------------------------------
     def start(self, children: list[Any]) -> list[m.Item]:
-        return children
+        # `opportunity ID` alone is a reference inside a pain point, but at the top level
+        # it can only declare the opportunity.
+        return [
+            m.Opportunity(c.id, span=c.span, spans=MappingProxyType({"id": c.span, "header": c.span}))
+            if isinstance(c, m.Ref)
+            else c
+            for c in children
+        ]
 
     def include(self, c: list[Any]) -> m.Include:
         return m.Include(self.text(c[1]), span=self.span(c[0]).to(self.span(c[1])))

@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import gc  # noqa: E402
+
 from generate import generate  # noqa: E402
 from parse_throughput import re_tokenise  # noqa: E402
 
@@ -50,6 +52,7 @@ def measure(n: int, seed: int, with_dot: bool) -> dict[str, Any]:
         stages["read"], data = timed(lambda: path.read_bytes().decode("utf-8"))
     mb = len(data.encode("utf-8")) / 1e6
     stages["parse"], result = timed(lambda: parse(data, "bench.journey"))
+    gc.freeze()  # as the CLI does: the model lives until the end
     stages["structure"], _ = timed(lambda: check_document(result.document))
     source = SourceFile(Path("/bench.journey"), "bench.journey", result)
     stages["resolve"], (journey, _) = timed(lambda: resolve(source, Path("/"), lambda p: SourceFile(p, str(p), None)))
@@ -66,6 +69,7 @@ def measure(n: int, seed: int, with_dot: bool) -> dict[str, Any]:
         source_dot = journey_dot(journey)
         stages["dot"], _ = timed(lambda: Dot.find(timeout=600)(source_dot, "svg"))
     re_s, _ = timed(lambda: re_tokenise(data))
+    gc.unfreeze()
     return {
         "touchpoints": n,
         "mb": round(mb, 3),

@@ -7,6 +7,7 @@ would change a file; 2 usage, settings, I/O or internal error (one line, no trac
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
 import sys
@@ -77,7 +78,11 @@ def _compile(ctx: click.Context, paths: Sequence[str]) -> Project:
     given = _existing(paths)
     config = _config(ctx, given)
     try:
-        return compile_project(given, config)
+        project = compile_project(given, config)
+        # The model lives until the command ends: keep the cyclic GC from walking its
+        # million objects again and again (resolve of 10,000 touchpoints: 1.5 s -> 0.2 s).
+        gc.freeze()
+        return project
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:
@@ -172,6 +177,7 @@ def check(
             raise Failure(str(err)) from None
     try:
         project = compile_project(given, config)
+        gc.freeze()
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:

@@ -80,8 +80,17 @@ class ResolvedJourney:
     def opportunity(self) -> dict[str, m.Opportunity]:
         return {o.id: o for o in self.opportunities}
 
+    @cached_property
+    def _pains_by_place(self) -> dict[str, tuple[m.Pain, ...]]:
+        index: dict[str, list[m.Pain]] = {}
+        for p in self.pains:
+            if p.at is not None:
+                index.setdefault(p.at.id, []).append(p)
+        return {k: tuple(v) for k, v in index.items()}
+
     def pains_at(self, place_id: str) -> tuple[m.Pain, ...]:
-        return tuple(p for p in self.pains if p.at is not None and p.at.id == place_id)
+        """The pain points anchored at a touchpoint or stage (an index, not a scan)."""
+        return self._pains_by_place.get(place_id, ())
 
     def opportunities_of(self, pain: m.Pain) -> tuple[m.Opportunity, ...]:
         """Nested opportunities, then referenced ones, in the order written."""

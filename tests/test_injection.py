@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 from cjdsl.cli import main
-from cjdsl.strings import quote
 from cjdsl.layout import Dot, DotMissing
+from cjdsl.strings import quote
 
 from .conftest import IN_CI
 

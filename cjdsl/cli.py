@@ -113,8 +113,10 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     Examples:
       cjdsl check                    check every .journey file below this folder
       cjdsl fmt --check examples     fail if a file is not formatted
-      cjdsl build examples -o site   write every artifact into site/
-      cjdsl render --to json examples/hr_saas.journey
+      cjdsl build examples -o site   write the site, diagrams and tracking plan into site/
+      cjdsl render --to svg examples/hr_saas.journey -o hr.svg
+      cjdsl diff git:origin/main .   what a branch changes for customers and tracking
+      cjdsl explain dead-end         what a rule checks and why
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config_file

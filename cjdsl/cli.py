@@ -74,9 +74,11 @@ def _existing(paths: Sequence[str]) -> list[Path]:
     return out
 
 
-def _compile(ctx: click.Context, paths: Sequence[str]) -> Project:
+def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = None) -> Project:
+    """Reads, parses, resolves and validates PATHS, turning I/O and lock problems into
+    one-line failures."""
     given = _existing(paths)
-    config = _config(ctx, given)
+    config = config or _config(ctx, given)
     try:
         project = compile_project(given, config)
         # The model lives until the command ends: keep the cyclic GC from walking its
@@ -177,13 +179,7 @@ def check(
             config = replace(config, rules=parse_settings(table))
         except SettingsError as err:
             raise Failure(str(err)) from None
-    try:
-        project = compile_project(given, config)
-        gc.freeze()
-    except OSError as err:
-        raise Failure(f"{err.filename or ''}: {err.strerror}") from None
-    except LockError as err:
-        raise Failure(str(err)) from None
+    project = _compile(ctx, paths, config)
     use = _use_color(color, sys.stdout)
     _print_diagnostics(project, fmt, use)
     if fmt not in ("json", "sarif"):

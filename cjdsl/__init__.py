@@ -21,11 +21,19 @@ from . import model
 from .backends import Artifact, Backend, BuildContext, backends, register
 from .config import Config, ConfigError, load_config
 from .diagnostics import CODES, Diagnostic, Related, Severity
-from .formatter import format_document, format_text
 from .parser import ParseResult, parse
 from .project import Project, compile_project
 from .resolved import ResolvedJourney
 from .span import Span
+
+
+def __getattr__(name: str) -> object:
+    """The formatter loads on first use: `cjdsl check` does not need it."""
+    if name in ("format_document", "format_text"):
+        from . import formatter
+
+        return getattr(formatter, name)
+    raise AttributeError(f"module 'cjdsl' has no attribute {name!r}")
 
 
 def check(paths: Sequence[str | Path], config: Config | None = None) -> Project:

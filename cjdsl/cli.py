@@ -14,30 +14,26 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__, fs
-from .build import build as build_artifacts
 from .config import Config, ConfigError, load_config
 from .diagnostics import Severity, did_you_mean
-from .formatter import format_result
-from .git import GitError
-from .git import checkout as git_checkout
-from .git import parse_spec as parse_git
-from .layout import FORMATS as IMAGE_FORMATS
-from .layout import Dot, DotMissing, Layout, LayoutError
-from .parser import parse
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
 from .rules import SettingsError, parse_settings
-from .sources import decode_source
-from .span import LineIndex
-from .tracking.lock import LOCK_NAME, Change, LockError
-from .tracking.lock import dumps as dump_lock
-from .tracking.lock import update as update_lock
-from .tracking.plan import TrackingPlan, build_plan
+from .tracking.lock import LockError
+
+if TYPE_CHECKING:
+    from .layout import Layout
+    from .span import LineIndex
+    from .tracking.lock import Change
+    from .tracking.plan import TrackingPlan
+
+#: Image formats `render` hands to Graphviz (kept here so `cjdsl check` never imports it).
+IMAGE_FORMATS = ("svg", "png", "pdf")
 
 
 class Failure(click.ClickException):
@@ -258,6 +254,10 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     """Format .journey files in place in the one canonical layout.
 
     Comments are kept; the meaning of every file is unchanged."""
+    from .formatter import format_result
+    from .parser import parse
+    from .sources import decode_source
+
     given = _existing(paths)
     config = _config(ctx, given)
     files, _ = fs.discover(given, config.root, config.exclude)
@@ -349,6 +349,13 @@ def build(
 
     Nothing is written when the journeys have errors. Diagrams are laid out as SVG
     when Graphviz's `dot` is installed; without it the .dot files are still written."""
+    from .build import build as build_artifacts
+    from .layout import Dot, DotMissing
+    from .tracking.lock import LOCK_NAME
+    from .tracking.lock import dumps as dump_lock
+    from .tracking.lock import update as update_lock
+    from .tracking.plan import build_plan
+
     names = _backend_names(only)
     project = _compile(ctx, paths)
     use = _use_color(color, sys.stderr)
@@ -429,6 +436,7 @@ def render(
     """Print one artifact for the journey in PATH: a backend's output, or a diagram."""
     from .backends import BuildContext, backends
     from .backends.graphviz_dot import journey_dot, overview_dot, stage_dot
+    from .layout import Dot, DotMissing, LayoutError
 
     diagram = target in ("dot", "graphviz", *IMAGE_FORMATS)
     if not diagram:
@@ -515,6 +523,9 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
     import tempfile
 
     from .diff import breaking, diff, render_json, render_markdown, render_text
+    from .git import GitError
+    from .git import checkout as git_checkout
+    from .git import parse_spec as parse_git
 
     with tempfile.TemporaryDirectory(prefix="cjdsl-diff-") as scratch:
         sides = []
@@ -637,6 +648,8 @@ def events_validate(ctx: click.Context, plan: Path, events_file: Path, fmt: str)
 
 def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
     """A plan from a built tracking-plan.json, or compiled from journeys."""
+    from .tracking.plan import build_plan
+
     if path.is_file() and path.suffix == ".json":
         from .tracking.plan import plan_from_json
 

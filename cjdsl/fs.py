@@ -113,7 +113,10 @@ def write_tree(out: Path, files: Sequence[tuple[str, bytes]]) -> None:
             f"(cjdsl only replaces folders holding its {MARKER} marker)"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    owner = tmp.with_name(tmp.name + ".pid")
+    owner.write_text(str(os.getpid()), encoding="ascii")
     try:
         for rel, content in files:
             target = tmp / rel
@@ -126,8 +129,35 @@ def write_tree(out: Path, files: Sequence[tuple[str, bytes]]) -> None:
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        owner.unlink(missing_ok=True)
         raise
     shutil.rmtree(tmp, ignore_errors=True)  # after a swap, tmp holds the old output
+    owner.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its folder alone
+    return True
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Removes the temporary folders of earlier builds of ``out`` that were killed: each
+    build records its process id beside its folder; a folder whose process is gone is
+    abandoned. A build still running is never touched."""
+    for folder in out.parent.glob(f".{out.name}.*.tmp"):
+        owner = folder.with_name(folder.name + ".pid")
+        try:
+            pid = int(owner.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue  # no owner recorded: not ours to judge
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+            owner.unlink(missing_ok=True)
 
 
 def _swap(new: Path, out: Path) -> None:

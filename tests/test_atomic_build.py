@@ -42,3 +42,24 @@ def test_sigkill_during_build_leaves_the_previous_output(tmp_path: Path) -> None
         # identical new one (builds are deterministic), never a half-written mix.
         assert snapshot(out) == before, f"output changed after a kill at {delay} s"
     assert finished < 8, "every build finished before the kill; the test killed nothing"
+    # The killed builds' temporary folders are abandoned; the next build removes them.
+    subprocess.run(command, check=True, capture_output=True, env=env, timeout=300)
+    assert snapshot(out) == before
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site."))
+    assert leftovers == [], leftovers
+
+
+def test_a_running_build_keeps_its_folder(tmp_path: Path) -> None:
+    from cjdsl.fs import write_tree
+
+    out = tmp_path / "site"
+    live = tmp_path / ".site.live.tmp"
+    live.mkdir()
+    (tmp_path / ".site.live.tmp.pid").write_text(str(os.getpid()), encoding="ascii")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = tmp_path / ".site.dead.tmp"
+    dead.mkdir()
+    (tmp_path / ".site.dead.tmp.pid").write_text(str(gone.pid), encoding="ascii")
+    write_tree(out, [("index.html", b"x")])
+    assert live.exists() and not dead.exists() and not (tmp_path / ".site.dead.tmp.pid").exists()

@@ -134,7 +134,7 @@ class Builder:
                 continue
             if isinstance(item, Attr):
                 self._add(values, spans, item, kind)
-                if item.key in ("label", "phase", "channel_word") and end is None and "body" not in spans:
+                if item.key in ("label", "phase", "channel_word"):  # header parts, before any `{`
                     header_end = item.span
             else:  # nested declarations: touchpoint, pain, opportunity, event, property
                 self._add(values, spans, Attr(_kind_of(item), item, item.span), kind)

@@ -44,16 +44,14 @@ def _unescape(body: str, base: int) -> str:
         return body
 
     def replace(m: re.Match[str]) -> str:
+        # _check_escapes has already refused every escape that is neither simple nor \u{...}.
         esc = m.group(1)
         if esc in _SIMPLE:
             return _SIMPLE[esc]
-        if esc.startswith("u{"):
-            value = int(esc[2:-1], 16)
-            if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
-                raise EscapeError(f"`\\{esc}` is not a Unicode scalar value", base + m.start())
-            return chr(value)
-        shown = esc if esc.isprintable() else repr(esc)[1:-1]
-        raise EscapeError(f"unknown escape `\\{shown}`", base + m.start())
+        value = int(esc[2:-1], 16)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            raise EscapeError(f"`\\{esc}` is not a Unicode scalar value", base + m.start())
+        return chr(value)
 
     return _ESCAPE.sub(replace, body)
 

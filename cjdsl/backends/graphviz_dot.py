@@ -402,7 +402,10 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
 
 def views(j: ResolvedJourney) -> list[Artifact]:
     """Every diagram of one journey: whole, stage overview, and one per persona."""
-    out = [render(j, BuildContext(config=None)), Artifact.text(f"graphviz/{j.id}.overview.dot", MEDIA_TYPE, overview_dot(j))]  # type: ignore[arg-type]
+    out = [
+        Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j)),
+        Artifact.text(f"graphviz/{j.id}.overview.dot", MEDIA_TYPE, overview_dot(j)),
+    ]
     for p in j.personas:
         out.append(Artifact.text(f"graphviz/{j.id}.persona-{p.id}.dot", MEDIA_TYPE, journey_dot(j, persona=p.id)))
     return out

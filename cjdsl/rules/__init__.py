@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import CODES, NAMES, Diagnostic, Related, Severity, did_you_mean, make
+from ..diagnostics import CODES, NAMES, Diagnostic, Related, Severity, did_you_mean
 from ..resolved import ResolvedJourney
 from ..span import Span
 
@@ -398,7 +398,6 @@ __all__ = [
     "SettingsError",
     "all_rules",
     "find_rule",
-    "make",
     "parse_settings",
     "rule",
     "run_rules",

@@ -59,7 +59,9 @@ def mermaid_page() -> Any:
             pytest.fail("CJDSL_MERMAID_JS must point at Mermaid 11's mermaid.min.js in CI (.ci/run installs it)")
         pytest.skip("set CJDSL_MERMAID_JS to Mermaid 11's dist/mermaid.min.js (npm install mermaid@11)")
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no Chromium")
+        if IN_CI:
+            pytest.fail("Chromium is missing; CI must install it (apt-get install chromium)")
+        pytest.skip("no Chromium at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -76,7 +76,9 @@ def test_every_event_schema_is_draft07_and_validates_payloads(outputs: dict[str,
         jsonschema.Draft7Validator.check_schema(s)
         validator = jsonschema.Draft7Validator(s, format_checker=jsonschema.FormatChecker())
         assert s["additionalProperties"] is False
-        good = {name: _example(p) for name, p in s["properties"].items()}
+        good = {name: _example(p) for name, p in s["properties"].items() if "pattern" not in p}
+        if any("pattern" in p for name, p in s["properties"].items() if name in s["required"]):
+            continue  # a required pattern property: no generic payload for this event
         assert list(validator.iter_errors(good)) == [], path
         assert list(validator.iter_errors({**good, "not_in_the_plan": 1})), path
         for name in s["required"]:
@@ -92,7 +94,7 @@ def _example(p: dict[str, Any]) -> Any:
         if p.get("format") == "date-time":
             return "2026-11-23T10:00:00Z"
         if "pattern" in p:
-            pytest.skip("pattern-constrained example")
+            raise AssertionError("no generic value for a pattern; leave such properties out")
         return "x" * max(1, p.get("minLength", 1))
     if kind in ("integer", "number"):
         return p.get("minimum", 0) if p.get("minimum", 0) <= p.get("maximum", 1e9) else 0

@@ -103,7 +103,22 @@ class Builder:
         return tuple(self.ref(t) for t in toks if isinstance(t, Token) and t.type in ("NAME", "RULE_REF"))
 
     def _attr(self, children: list[Any], key: str, value: Any) -> Attr:
-        return Attr(key, value, self.span(children[0]).to(self._last_span(children[-1])))
+        first, last = children[0], children[-1]
+        if isinstance(last, Token):  # the common case, in one step
+            return Attr(
+                key,
+                value,
+                Span(
+                    self.path,
+                    first.line or 1,
+                    first.column or 1,
+                    last.end_line or 1,
+                    last.end_column or 1,
+                    first.start_pos or 0,
+                    last.end_pos or 0,
+                ),
+            )
+        return Attr(key, value, self.span(first).to(self._last_span(last)))
 
     def _last_span(self, item: Any) -> Span:
         if isinstance(item, Token):
@@ -596,4 +611,5 @@ def _kind_of(node: Any) -> str:
 
 
 def _rename(spans: dict[str, Span], names: dict[str, str]) -> dict[str, Span]:
-    return {next((names[p] + k[len(p) :] for p in names if k == p or k.startswith(p + ".")), k): v for k, v in spans.items()}
+    # Only attributes given once are renamed, so no key has a `.N` suffix here.
+    return {names.get(k, k): v for k, v in spans.items()}

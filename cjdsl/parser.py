@@ -1,9 +1,11 @@
 """Source text → :class:`~cjdsl.model.Document`, with coded syntax diagnostics.
 
 Lark's LALR(1) parser with the contextual lexer calls :class:`~cjdsl.builder.Builder`
-on every reduction, so no parse tree is built. Syntax errors are turned into worded
-diagnostics by :mod:`cjdsl.syntax_errors`; the parser recovers by dropping tokens and
-reports further errors once it has made progress again.
+on every reduction, so no parse tree is built. A file is first parsed by
+:mod:`cjdsl.fastpath`, which drives Lark's own tables with a tighter loop; a file it
+rejects has a syntax error and goes through Lark's loop, whose errors are turned into
+worded diagnostics by :mod:`cjdsl.syntax_errors`. That loop recovers by dropping tokens
+and reports further errors once it has made progress again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from . import fastpath
 from . import model as m
 from .builder import Builder
 from .diagnostics import Diagnostic, make
@@ -120,20 +123,24 @@ class _Parser:
             self.lark = make_lark(cache=cache or False, **options)
         except Exception:  # a damaged cache: build the tables afresh
             self.lark = make_lark(**options)
+        self.tables = fastpath.tables_of(self.lark, self.builder)
         self.lock = threading.Lock()
 
     def _comment(self, tok: Token) -> Token:
         self.builder.comments.append(tok)
         return tok
 
-    def parse(self, text: str, path: str) -> ParseResult:
+    def parse(self, text: str, path: str, fast: bool = True) -> ParseResult:
         # The parse allocates many small objects and no cycles worth collecting: pausing
         # the cyclic garbage collector saves about a quarter of the time on big files.
         paused = gc.isenabled()
         with self.lock:
             gc.disable()
             try:
-                return self._parse(text, path)
+                if fast:
+                    return self._parse(text, path)
+                self.builder.begin(path)
+                return self._parse_with_lark(text, path, LineIndex(text))
             finally:
                 if paused:
                     gc.enable()
@@ -142,6 +149,16 @@ class _Parser:
         builder = self.builder
         builder.begin(path)
         lines = LineIndex(text)
+        try:
+            items = fastpath.parse(text, self.tables, builder.comments)
+        except fastpath.Rejected:  # a syntax error: Lark's loop recovers and words it
+            builder.begin(path)
+            return self._parse_with_lark(text, path, lines)
+        document = m.Document(path, tuple(items), span=lines.span(path, 0, len(text)))
+        return ParseResult(document, tuple(builder.diagnostics), _comments(builder.comments), lines)
+
+    def _parse_with_lark(self, text: str, path: str, lines: LineIndex) -> ParseResult:
+        builder = self.builder
         errors: list[Diagnostic] = []
         last = [-1, 0]  # where the last error ended; the line of the last reported one
 
@@ -177,13 +194,17 @@ class _Parser:
         except (UnexpectedCharacters, UnexpectedToken) as e:
             if not errors:
                 errors.append(describe(e, text, path, lines))
-        comments = tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in builder.comments)
+        comments = _comments(builder.comments)
         # Checks the builder made on text rebuilt after a syntax error would only echo it.
         diagnostics = tuple(errors) if errors else tuple(builder.diagnostics)
         if errors or items is None:
             return ParseResult(None, diagnostics, comments, lines)
         document = m.Document(path, tuple(items), span=lines.span(path, 0, len(text)))
         return ParseResult(document, diagnostics, comments, lines)
+
+
+def _comments(tokens: list[Token]) -> tuple[Comment, ...]:
+    return tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in tokens)
 
 
 _LAYOUT = re.compile(r"(?:\s|#[^\n]*)*")
@@ -229,6 +250,7 @@ def _parser() -> _Parser:
     return _Parser()
 
 
-def parse(text: str, path: str = "<string>") -> ParseResult:
-    """Parses one file's text. Never raises for bad input: problems are diagnostics."""
-    return _parser().parse(text, path)
+def parse(text: str, path: str = "<string>", *, fast: bool = True) -> ParseResult:
+    """Parses one file's text. Never raises for bad input: problems are diagnostics.
+    ``fast=False`` skips the fast path (the tests compare the two)."""
+    return _parser().parse(text, path, fast)

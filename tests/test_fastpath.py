@@ -1,0 +1,133 @@
+"""The fast path (cjdsl.fastpath) against Lark's own loop: on every input the parser
+gives the same model, spans, comments and diagnostics either way, and the fast path
+never turns away a file Lark accepts without falling back."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from cjdsl import fastpath
+from cjdsl.parser import _parser, parse
+from cjdsl.span import Span
+
+from .conftest import EXAMPLES, FIXTURES
+from .test_fuzz import EXAMPLES_COUNT, SOURCES
+
+ALL_SOURCES = sorted([*EXAMPLES.rglob("*.journey"), *FIXTURES.rglob("*.journey")])
+
+
+def _spans(node: Any, out: list[Span]) -> list[Span]:
+    """Every span in a model, in a fixed order (model equality ignores them)."""
+    if isinstance(node, Span):
+        out.append(node)
+    elif dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            _spans(getattr(node, f.name), out)
+    elif isinstance(node, (tuple, list)):
+        for x in node:
+            _spans(x, out)
+    elif hasattr(node, "items"):
+        for key, value in node.items():
+            out.append(key)
+            _spans(value, out)
+    return out
+
+
+def _fast_accepts(text: str) -> bool:
+    parser = _parser()
+    parser.builder.begin("f.journey")
+    try:
+        fastpath.parse(text, parser.tables, parser.builder.comments)
+    except fastpath.Rejected:
+        return False
+    return True
+
+
+def assert_same(text: str) -> None:
+    fast, slow = parse(text, "f.journey"), parse(text, "f.journey", fast=False)
+    assert fast.document == slow.document
+    assert _spans(fast.document, []) == _spans(slow.document, [])
+    assert fast.comments == slow.comments
+    assert [(d.code, d.message, d.span, d.help) for d in fast.diagnostics] == [
+        (d.code, d.message, d.span, d.help) for d in slow.diagnostics
+    ]
+    if slow.document is not None and not _fast_accepts(text):
+        # Lark took it and the fast path did not: allowed only where the two tokenise
+        # differently, which the fallback covers; such texts are listed below.
+        assert any(ch in text for ch in "-\x0b"), text
+
+
+@pytest.mark.parametrize("path", ALL_SOURCES, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_every_source_parses_the_same_both_ways(path: Path) -> None:
+    assert_same(path.read_bytes().decode("utf-8", errors="replace"))
+
+
+def test_the_fast_path_takes_every_valid_example() -> None:
+    """The examples are valid, so none of them may fall back to the slow loop."""
+    for path in EXAMPLES.rglob("*.journey"):
+        assert _fast_accepts(path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one kebab-case rule name to the fast lexer, `emotion` `-2` to Lark's contextual lexer
+        'stage s { touchpoint t { emotion-2 "sad" } }',
+        "stage s { allow dead-end, CJ201 touchpoint t { allow missing-owner } }",
+        # keywords are names where the parser does not expect them
+        'persona stage "Stage" { role "r" }\nchannel event "E" online web\nteam status',
+        'stage s { touchpoint t { event "Order Placed" { min integer min 1 max 2 description string "d" status string } } }',
+        # line endings, tabs, form feeds and a byte-order mark
+        'stage s {\r\n\ttouchpoint t "T" {\r\n\t\tchannel c\r\n\t}\r\n}\r\n',
+        '\ufeffteam a\f"A"\nteam b',
+        # positions after multi-line strings and non-ASCII text
+        'journey j {\n  description """\n    Zażółć "gęślą"\n    jaźń 😀\n  """ owner t\n}\nteam t "李伟" # ż\n',
+        "stage s { touchpoint t { next a, b, c } }\nkpi k { funnel a -> b->c }",
+        "",
+        "   # only a comment",
+    ],
+)
+def test_tricky_texts_parse_the_same_both_ways(text: str) -> None:
+    assert_same(text)
+
+
+def test_kebab_case_after_a_keyword_falls_back_and_still_parses() -> None:
+    text = 'stage s { touchpoint t { emotion-2 "sad" } }'
+    assert not _fast_accepts(text)
+    result = parse(text)
+    assert result.document is not None and not result.diagnostics
+    assert result.document.items[0].touchpoints[0].emotion == -2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.rglob("*.journey")), ids=lambda p: p.name)
+def test_mutated_examples_parse_the_same_both_ways(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    rng = random.Random(str(path.name))
+    lines = text.split("\n")
+    for cut in range(0, len(text), max(1, len(text) // 15)):
+        assert_same(text[:cut])
+    for _ in range(25):
+        mutated = list(lines)
+        i = rng.randrange(len(mutated))
+        choice = rng.randrange(3)
+        if choice == 0:
+            del mutated[i]
+        elif choice == 1:
+            mutated.insert(i, mutated[rng.randrange(len(mutated))])
+        else:
+            line = mutated[i]
+            j = rng.randrange(len(line) + 1)
+            mutated[i] = line[:j] + rng.choice(["{", "}", '"', "#", "\\", "->", ",", "-", "ż", "\x0b", "\x00"]) + line[j:]
+        assert_same("\n".join(mutated))
+
+
+@settings(max_examples=EXAMPLES_COUNT, deadline=None, suppress_health_check=list(HealthCheck))
+@given(SOURCES)
+def test_grammar_generated_text_parses_the_same_both_ways(text: str) -> None:
+    assert_same(text)

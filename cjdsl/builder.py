@@ -73,7 +73,7 @@ class Builder:
 
     def text(self, tok: Token) -> str:
         try:
-            return decode(str(tok))
+            return decode(tok)
         except EscapeError as err:
             start = (tok.start_pos or 0) + err.offset
             line, column = tok.line or 1, (tok.column or 1) + err.offset

@@ -42,7 +42,7 @@ class Tables:
     told apart by ``keywords``."""
 
     actions: tuple[dict[str, int], ...]
-    rules: tuple[tuple[int, str, Callable[[list[Any]], Any]], ...]
+    rules: tuple[tuple[int, str, Callable[[list[Any]], Any] | None], ...]
     start: int
     end: int
     keywords: dict[str, str]  # keyword text -> terminal name
@@ -56,7 +56,7 @@ def tables_of(lark: Lark, transformer: Any) -> Tables:
     would."""
     table = lark.parser.parser.parser.parse_table
     rule_index: dict[Any, int] = {}
-    rules: list[tuple[int, str, Callable[[list[Any]], Any]]] = []
+    rules: list[tuple[int, str, Callable[[list[Any]], Any] | None]] = []
     actions: list[dict[str, int]] = [{} for _ in range(max(table.states) + 1)]
     for state, row in table.states.items():
         for term, (action, arg) in row.items():
@@ -106,22 +106,41 @@ def _lexer(terminals: Collection[Any]) -> tuple[dict[str, str], re.Pattern[str],
     return keywords, lexer, ["", *(kind for kind, _ in groups)]
 
 
-def _reduction(rule: Any, transformer: Any) -> Callable[[list[Any]], Any]:
+def _reduction(rule: Any, transformer: Any) -> Callable[[list[Any]], Any] | None:
     """What Lark's parse-tree builder does on reducing ``rule`` (see
     ``lark.parse_tree_builder``), without its wrapper objects: children of inlined
     ``_rules`` are spliced in, ``?rules`` with one child return it, and the transformer
     method named after the rule gets the rest. An inlined rule's value is a plain list
-    here (a ``Tree`` in Lark), which only its parent ever sees."""
+    here (a ``Tree`` in Lark), which only its parent ever sees. None for a unit rule,
+    whose value is its one child's."""
     name = rule.alias or rule.options.template_source or rule.origin.name
     inlined = name.startswith("_")
     method = getattr(transformer, name, None)
     if method is None:
-        method = (lambda children: children) if inlined else partial(Tree, name)
+        method = _same if inlined else partial(Tree, name)
     # Every terminal of the grammar is named, so no token is filtered out.
     assert not any(sym.is_term and sym.filter_out for sym in rule.expansion), rule
     splice = [not sym.is_term and sym.name.startswith("_") for sym in rule.expansion]
+    if rule.options.expand1 and not rule.alias and len(splice) == 1:
+        return None  # a unit rule such as `?stage_item: touchpoint`: the child is the value
     build = method
-    if any(splice):
+    if splice[1:] == [False] * (len(splice) - 1) and splice[:1] == [True]:
+        # A left-recursive repetition, `__items: __items item`: append to its list.
+        if method is _same:
+
+            def build(children: list[Any]) -> Any:
+                out = children[0]
+                out += children[1:]
+                return out
+
+        else:
+
+            def build(children: list[Any]) -> Any:
+                out = children[0]
+                out += children[1:]
+                return method(out)
+
+    elif any(splice):
         plan = tuple(enumerate(splice))
 
         def build(children: list[Any]) -> Any:
@@ -143,6 +162,10 @@ def _reduction(rule: Any, transformer: Any) -> Callable[[list[Any]], Any]:
 
         return expand1
     return build
+
+
+def _same(children: list[Any]) -> list[Any]:
+    return children
 
 
 class _Token(Token):
@@ -214,6 +237,12 @@ def parse(text: str, tables: Tables, comments: list[Token]) -> Any:
         act = row.get(term)
         while act is not None and act < 0:  # reduce as long as the state says so
             size, origin, callback = rules[~act]
+            if callback is None:  # a unit rule: its child stays on the stack as its value
+                del states[-1]
+                state = actions[states[-1]][origin]
+                push_state(state)
+                act = actions[state].get(term)
+                continue
             if size:
                 children = values[-size:]
                 del values[-size:]
@@ -236,14 +265,16 @@ def parse(text: str, tables: Tables, comments: list[Token]) -> Any:
         if act is None or act >= 0:
             raise Rejected(len(text))
         size, origin, callback = rules[~act]
-        if size:
-            children = values[-size:]
-            del values[-size:]
-            del states[-size:]
+        if callback is None:
+            del states[-1]
+            state = actions[states[-1]][origin]
+            push_state(state)
         else:
-            children = []
-        state = actions[states[-1]][origin]
-        push_state(state)
-        push_value(callback(children))
+            children = values[-size:] if size else []
+            del values[len(values) - size :]
+            del states[len(states) - size :]
+            state = actions[states[-1]][origin]
+            push_state(state)
+            push_value(callback(children))
         if state == end_state:
             return values[-1]

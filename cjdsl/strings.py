@@ -61,8 +61,11 @@ def decode(literal: str) -> str:
     if literal.startswith('"""') and len(literal) >= 6:
         _check_escapes(literal[3:-3], 3)
         return _unescape(_dedent(literal[3:-3]), 3)
-    _check_escapes(literal[1:-1], 1)
-    return _unescape(literal[1:-1], 1)
+    body = literal[1:-1]
+    if "\\" not in body:  # most strings: nothing to check or replace
+        return body
+    _check_escapes(body, 1)
+    return _unescape(body, 1)
 
 
 def _dedent(body: str) -> str:

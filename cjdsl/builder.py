@@ -1,7 +1,8 @@
 """Builds the model straight from the parser's reductions (Lark inline transformer).
 
 Each method is named after a rule of ``grammar/journey.lark`` and receives that rule's
-children: tokens, and what the methods of its sub-rules returned. The builder checks
+children: tokens (from either parser loop, see :func:`_is_token`), and what the methods
+of its sub-rules returned. The builder checks
 only what the grammar cannot say (an attribute given twice, a property modifier with no
 property, string escapes); value ranges and vocabularies are checked later, by
 :mod:`cjdsl.structure`, where they can be reported with suggestions.
@@ -12,14 +13,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple
-
-from lark import Token
+from typing import Any, NamedTuple, TypeGuard
 
 from . import model as m
 from .diagnostics import Diagnostic, Related, make
+from .fastpath import Tok as Token
 from .span import Span
 from .strings import EscapeError, decode
+
+
+def _is_token(item: object) -> TypeGuard[Token]:
+    """A token from either parser loop: fastpath's or Lark's, both strings with a
+    ``type`` and a position. Nothing else the builder handles is a string."""
+    return isinstance(item, str)
 
 
 class Attr(NamedTuple):
@@ -100,11 +106,11 @@ class Builder:
         return m.Ref(str(tok), span=self.span(tok))
 
     def refs(self, toks: list[Any]) -> tuple[m.Ref, ...]:
-        return tuple(self.ref(t) for t in toks if isinstance(t, Token) and t.type in ("NAME", "RULE_REF"))
+        return tuple(self.ref(t) for t in toks if _is_token(t) and t.type in ("NAME", "RULE_REF"))
 
     def _attr(self, children: list[Any], key: str, value: Any) -> Attr:
         first, last = children[0], children[-1]
-        if isinstance(last, Token):  # the common case, in one step
+        if _is_token(last):  # the common case, in one step
             return Attr(
                 key,
                 value,
@@ -121,7 +127,7 @@ class Builder:
         return Attr(key, value, self.span(first).to(self._last_span(last)))
 
     def _last_span(self, item: Any) -> Span:
-        if isinstance(item, Token):
+        if _is_token(item):
             return self.span(item)
         if isinstance(item, Attr):
             return item.span
@@ -141,7 +147,7 @@ class Builder:
         header_end: Span = self.span(name)
         end: Span | None = None
         for item in children[2:]:
-            if isinstance(item, Token):
+            if _is_token(item):
                 if item.type == "LBRACE":
                     header_end = self.span(item)
                 elif item.type == "RBRACE":
@@ -487,8 +493,8 @@ class Builder:
 
     def type_expr(self, c: list[Any]) -> m.PropertyType:
         name = str(c[0])
-        args = [a for a in c[1:] if not (isinstance(a, Token) and a.type in ("LPAR", "RPAR", "COMMA"))]
-        values = tuple(self.text(a) for a in args if isinstance(a, Token))
+        args = [a for a in c[1:] if not (_is_token(a) and a.type in ("LPAR", "RPAR", "COMMA"))]
+        values = tuple(self.text(a) for a in args if _is_token(a))
         items = [a for a in args if isinstance(a, m.PropertyType)]
         end = self._last_span(c[-1])
         return m.PropertyType(name, values, items[0] if items else None, len(args), span=self.span(c[0]).to(end))
@@ -543,7 +549,7 @@ class Builder:
                 )
 
         for item in c[2:]:
-            if isinstance(item, Token):
+            if _is_token(item):
                 if item.type == "LBRACE":
                     header_end = self.span(item)
                 elif item.type == "RBRACE":

@@ -2,14 +2,17 @@
 
 Lark's generic loop spends most of a parse in per-token machinery (a lexer object per
 parser state, two regex matches per token, an interactive-parser state object). This
-module drives the very same tables, built by Lark from ``grammar/journey.lark``, with
-one master regular expression and a flat loop, and calls the same reduction callbacks
-(the :class:`~cjdsl.builder.Builder` behind Lark's inline-transformer wrappers). It
-keeps the contextual lexer's meaning: a word is a keyword exactly when the parser
-state it is read in accepts that keyword.
+module drives the very same tables, computed by Lark from ``grammar/journey.lark``, with
+one master regular expression and a flat loop, and calls the same builder methods Lark's
+inline transformer would. It keeps the contextual lexer's meaning: a word is a keyword
+exactly when the parser state it is read in accepts that keyword.
 
-It only handles files without syntax errors. At the first thing it cannot take (a
-character no terminal starts with, a token the state does not accept) it raises
+The tables ship with the package (``cjdsl/parse_tables.json``, made by :func:`export`
+and kept in step with the grammar by a test), so a clean file is parsed without
+importing Lark at all.
+
+The fast path only handles files without syntax errors. At the first thing it cannot
+take (a character no terminal starts with, a token the state does not accept) it raises
 :class:`Rejected`, and the parser runs Lark's own loop on the file, which recovers and
 words the diagnostics. Any text where the two could tokenise differently (``emotion-2``
 reads as one kebab-case rule name here, as two tokens in Lark) is rejected here, so the
@@ -20,16 +23,32 @@ every example and on generated files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
-from lark import Lark, Token, Tree
+#: What the shipped tables hold; raise it when their layout changes.
+FORMAT = 1
 
 
 class Rejected(Exception):
     """The fast path cannot parse this text; Lark's loop must."""
+
+
+class Tok(str):
+    """A token: its text, its terminal's name and where it is. The same attributes as a
+    Lark token, which is what the builder gets from Lark's loop."""
+
+    type: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start_pos: int
+    end_pos: int
+
+
+Reduction = Callable[[list[Any]], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +56,12 @@ class Tables:
     """Lark's parse table in a flat form, and a lexer for it.
 
     ``actions[state][terminal]`` is the state to shift to (>= 0) or ``~rule`` to reduce
-    by ``rules[rule]`` (length, rule name, reduction function). ``lexer`` has one group
-    per token kind, in the order ``kinds`` names them; keywords are read as ``NAME`` and
-    told apart by ``keywords``."""
+    by ``rules[rule]`` (length, rule name, reduction function or None for a unit rule).
+    ``lexer`` has one group per token kind, in the order ``kinds`` names them; keywords
+    are read as ``NAME`` and told apart by ``keywords``."""
 
     actions: tuple[dict[str, int], ...]
-    rules: tuple[tuple[int, str, Callable[[list[Any]], Any] | None], ...]
+    rules: tuple[tuple[int, str, Reduction | None], ...]
     start: int
     end: int
     keywords: dict[str, str]  # keyword text -> terminal name
@@ -50,35 +69,81 @@ class Tables:
     kinds: tuple[str, ...]  # "" then one token kind per group of `lexer`
 
 
-def tables_of(lark: Lark, transformer: Any) -> Tables:
-    """Flattens the tables of ``lark`` (an LALR parser of the grammar) and compiles one
-    reduction function per rule that calls ``transformer`` as Lark's inline transformer
-    would."""
+def export(lark: Any, grammar_sha256: str) -> dict[str, Any]:
+    """The tables of ``lark`` (an LALR parser of the grammar) as JSON-ready data: the
+    parse table, each rule's shape, and the lexer's patterns."""
     table = lark.parser.parser.parser.parse_table
-    rule_index: dict[Any, int] = {}
-    rules: list[tuple[int, str, Callable[[list[Any]], Any] | None]] = []
-    actions: list[dict[str, int]] = [{} for _ in range(max(table.states) + 1)]
-    for state, row in table.states.items():
-        for term, (action, arg) in row.items():
-            if action.name == "Shift":
-                actions[state][term] = arg
-            else:
-                if arg not in rule_index:
-                    rule_index[arg] = len(rules)
-                    rules.append((len(arg.expansion), arg.origin.name, _reduction(arg, transformer)))
-                actions[state][term] = ~rule_index[arg]
-    keywords, lexer, kinds = _lexer(lark.terminals)
-    return Tables(
-        tuple(actions), tuple(rules), table.start_states["start"], table.end_states["start"], keywords, lexer, tuple(kinds)
+    # Lark numbers states and rules in an order that depends on string hashing; number
+    # them afresh, states in the order a walk from the start state meets them and rules
+    # by name and expansion, so the same grammar always gives the same file.
+    number = {table.start_states["start"]: 0}
+    walk = [table.start_states["start"]]
+    for state in walk:
+        for _, (action, arg) in sorted(table.states[state].items()):
+            if action.name == "Shift" and arg not in number:
+                number[arg] = len(number)
+                walk.append(arg)
+    for state in sorted(table.states):  # unreachable states, if any
+        number.setdefault(state, len(number))
+    all_rules = sorted(
+        {arg for row in table.states.values() for action, arg in row.values() if action.name != "Shift"},
+        key=lambda r: (r.origin.name, [sym.name for sym in r.expansion], r.order),
     )
+    rule_index = {rule: i for i, rule in enumerate(all_rules)}
+    rules = [_rule_shape(rule) for rule in all_rules]
+    actions: list[dict[str, int]] = [{} for _ in number]
+    for state, row in table.states.items():
+        for term, (action, arg) in sorted(row.items()):
+            actions[number[state]][term] = number[arg] if action.name == "Shift" else ~rule_index[arg]
+    keywords, blank, groups = _lexer(lark.terminals)
+    return {
+        "format": FORMAT,
+        "grammar_sha256": grammar_sha256,
+        "start": number[table.start_states["start"]],
+        "end": number[table.end_states["start"]],
+        "keywords": keywords,
+        "blank": blank,
+        "lexer": groups,
+        "rules": rules,
+        "actions": actions,
+    }
 
 
-def _lexer(terminals: Collection[Any]) -> tuple[dict[str, str], re.Pattern[str], list[str]]:
-    """One regular expression for all of the grammar's terminals, made from their own
-    patterns. Keywords (strings that ``NAME`` matches whole) are left to ``NAME``; the
-    contextual lexer only tells them apart by the parser state, and so does :func:`parse`.
-    The layout terminal ``WS`` is split: its line breaks are matched on their own, to
-    count lines, and its other characters lead every match."""
+def _rule_shape(rule: Any) -> list[Any]:
+    """[length, name, method, unit, expand1, splice] of one rule, as Lark's parse-tree
+    builder (``lark.parse_tree_builder``) would treat it: the builder method it calls
+    (None for an inlined ``_rule``, whose value is its children), whether it is a unit
+    rule such as ``?stage_item: touchpoint`` whose value is its one child, whether a
+    ``?rule`` with one child returns that child, and which children are inlined rules
+    whose children are spliced in."""
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    # Every terminal of the grammar is named, so Lark filters no token out.
+    if any(sym.is_term and sym.filter_out for sym in rule.expansion):
+        raise ValueError(f"rule {rule} has an anonymous terminal")
+    splice = [not sym.is_term and sym.name.startswith("_") for sym in rule.expansion]
+    expand1 = bool(rule.options.expand1 and not rule.alias)
+    unit = expand1 and len(splice) == 1
+    return [len(rule.expansion), rule.origin.name, None if name.startswith("_") else name, unit, expand1, splice]
+
+
+def load(data: dict[str, Any], transformer: Any) -> Tables:
+    """Tables from :func:`export`'s data, with reductions that call ``transformer``."""
+    rules = tuple(
+        (size, origin, _reduction(method, unit, expand1, splice, transformer))
+        for size, origin, method, unit, expand1, splice in data["rules"]
+    )
+    kinds = ("", *(kind for kind, _ in data["lexer"]))
+    # Blanks lead every match, then one token (at the end of the text, none).
+    lexer = re.compile(data["blank"] + "(?:" + "|".join(f"({pattern})" for _, pattern in data["lexer"]) + ")?")
+    return Tables(tuple(data["actions"]), rules, data["start"], data["end"], dict(data["keywords"]), lexer, kinds)
+
+
+def _lexer(terminals: Any) -> tuple[dict[str, str], str, list[list[str]]]:
+    """The lexer's patterns, made from the grammar's own terminals. Keywords (strings
+    that ``NAME`` matches whole) are left to ``NAME``; the contextual lexer only tells
+    them apart by the parser state, and so does :func:`parse`. The layout terminal
+    ``WS`` is split: its line breaks are matched on their own, to count lines, and its
+    other characters lead every match (they cost no match of their own)."""
     by_name = {t.name: t for t in terminals}
     name = re.compile(by_name["NAME"].pattern.to_regexp())
     layout = re.fullmatch(r"\[([\s\S]*)\]\+", by_name["WS"].pattern.value)
@@ -86,7 +151,7 @@ def _lexer(terminals: Collection[Any]) -> tuple[dict[str, str], re.Pattern[str],
         raise ValueError("the grammar's WS terminal is not a character class with \\n")
     blank = layout.group(1).replace("\n", "")
     keywords: dict[str, str] = {}
-    groups: list[tuple[str, str]] = [("_NL", r"\n")]
+    groups: list[list[str]] = [["_NL", r"\n"]]
     others = []
     for t in terminals:
         if t.name == "WS":
@@ -97,34 +162,21 @@ def _lexer(terminals: Collection[Any]) -> tuple[dict[str, str], re.Pattern[str],
             others.append(t)
     # Lark's order: higher priority first, then longer patterns (so `->` before `-1`).
     others.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
-    groups += [(t.name, t.pattern.to_regexp()) for t in others]
+    groups += [[t.name, t.pattern.to_regexp()] for t in others]
     if any(re.compile(pattern).groups for _, pattern in groups):
         raise ValueError("a terminal's pattern has a capturing group; write (?:...)")
-    groups.append(("_BAD", r"[\s\S]"))
-    # Blanks other than line breaks lead every match, so they cost no match of their own.
-    lexer = re.compile(f"[{blank}]*(?:" + "|".join(f"({pattern})" for _, pattern in groups) + ")?")
-    return keywords, lexer, ["", *(kind for kind, _ in groups)]
+    groups.append(["_BAD", r"[\s\S]"])
+    return dict(sorted(keywords.items())), f"[{blank}]*", groups
 
 
-def _reduction(rule: Any, transformer: Any) -> Callable[[list[Any]], Any] | None:
-    """What Lark's parse-tree builder does on reducing ``rule`` (see
-    ``lark.parse_tree_builder``), without its wrapper objects: children of inlined
-    ``_rules`` are spliced in, ``?rules`` with one child return it, and the transformer
-    method named after the rule gets the rest. An inlined rule's value is a plain list
-    here (a ``Tree`` in Lark), which only its parent ever sees. None for a unit rule,
-    whose value is its one child's."""
-    name = rule.alias or rule.options.template_source or rule.origin.name
-    inlined = name.startswith("_")
-    method = getattr(transformer, name, None)
-    if method is None:
-        method = _same if inlined else partial(Tree, name)
-    # Every terminal of the grammar is named, so no token is filtered out.
-    assert not any(sym.is_term and sym.filter_out for sym in rule.expansion), rule
-    splice = [not sym.is_term and sym.name.startswith("_") for sym in rule.expansion]
-    if rule.options.expand1 and not rule.alias and len(splice) == 1:
-        return None  # a unit rule such as `?stage_item: touchpoint`: the child is the value
+def _reduction(method_name: str | None, unit: bool, expand1: bool, splice: list[bool], transformer: Any) -> Reduction | None:
+    """The function that reduces one rule (see :func:`_rule_shape`). An inlined rule's
+    value is a plain list here (a ``Tree`` in Lark), which only its parent ever sees."""
+    if unit:
+        return None
+    method: Reduction = _same if method_name is None else getattr(transformer, method_name)
     build = method
-    if splice[1:] == [False] * (len(splice) - 1) and splice[:1] == [True]:
+    if splice[:1] == [True] and not any(splice[1:]):
         # A left-recursive repetition, `__items: __items item`: append to its list.
         if method is _same:
 
@@ -154,13 +206,13 @@ def _reduction(rule: Any, transformer: Any) -> Callable[[list[Any]], Any] | None
                     out = children[i]
             return method(out)
 
-    if rule.options.expand1 and not rule.alias:
+    if expand1:
         inner = build
 
-        def expand1(children: list[Any]) -> Any:
+        def expand(children: list[Any]) -> Any:
             return children[0] if len(children) == 1 else inner(children)
 
-        return expand1
+        return expand
     return build
 
 
@@ -168,17 +220,9 @@ def _same(children: list[Any]) -> list[Any]:
     return children
 
 
-class _Token(Token):
-    """A Lark token made without Lark's constructor, one attribute fewer to set."""
-
-    @property
-    def value(self) -> str:
-        return str(self)
-
-
-def parse(text: str, tables: Tables, comments: list[Token]) -> Any:
+def parse(text: str, tables: Tables, comments: list[Tok]) -> Any:
     """Parses ``text`` and returns what the start rule's callback built. Comments are
-    appended to ``comments`` as Lark tokens. Raises :class:`Rejected`."""
+    appended to ``comments``. Raises :class:`Rejected`."""
     actions = tables.actions
     rules = tables.rules
     keywords = tables.keywords
@@ -223,7 +267,7 @@ def parse(text: str, tables: Tables, comments: list[Token]) -> Any:
             raise Rejected(start)
         else:
             term = kinds[kind]
-        tok = new(_Token, value)
+        tok = new(Tok, value)
         tok.type = term
         tok.start_pos = start
         tok.end_pos = end

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import re
 import sys
@@ -20,18 +21,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import lark
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from . import fastpath
 from . import model as m
 from .builder import Builder
 from .diagnostics import Diagnostic, make
 from .span import LineIndex
-from .syntax_errors import describe
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 #: Parsing stops after this many syntax errors in one file.
 MAX_SYNTAX_ERRORS = 20
@@ -57,6 +57,8 @@ def grammar_text() -> str:
 
 
 def make_lark(*, strict: bool = False, transformer: Any = None, **options: Any) -> Lark:
+    from lark import Lark
+
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -103,6 +105,8 @@ def cache_path() -> str | None:
             st = path.stat()
             if st.st_uid not in (uid, 0) or (path == base and st.st_mode & 0o022):
                 return None
+        import lark
+
         key = hashlib.sha256(f"{grammar_text()}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
         target = base / f"parser-{key}.lark"
         if target.exists():
@@ -114,20 +118,49 @@ def cache_path() -> str | None:
         return None
 
 
+def grammar_sha256() -> str:
+    return hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()
+
+
+def shipped_tables() -> dict[str, Any] | None:
+    """The parse tables shipped in the package (``cjdsl/parse_tables.json``), or None
+    when they are missing, of another format, or made from another grammar (someone
+    edited the grammar and has not run ``CJDSL_UPDATE_GOLDEN=1 pytest tests/test_fastpath.py``)."""
+    try:
+        data: dict[str, Any] = json.loads((resources.files("cjdsl") / "parse_tables.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("format") != fastpath.FORMAT or data.get("grammar_sha256") != grammar_sha256():
+        return None
+    return data
+
+
 class _Parser:
+    """The fast path with the shipped tables; Lark itself is loaded only when a file
+    has a syntax error (or the tables are stale)."""
+
     def __init__(self) -> None:
         self.builder = Builder()
-        options: dict[str, Any] = {"transformer": self.builder, "lexer_callbacks": {"COMMENT": self._comment}}
-        cache = cache_path()
-        try:
-            self.lark = make_lark(cache=cache or False, **options)
-        except Exception:  # a damaged cache: build the tables afresh
-            self.lark = make_lark(**options)
-        self.tables = fastpath.tables_of(self.lark, self.builder)
+        self._lark: Lark | None = None
+        data = shipped_tables()
+        if data is None:
+            data = fastpath.export(self.lark, grammar_sha256())
+        self.tables = fastpath.load(data, self.builder)
         self.lock = threading.Lock()
 
+    @property
+    def lark(self) -> Lark:
+        if self._lark is None:
+            options: dict[str, Any] = {"transformer": self.builder, "lexer_callbacks": {"COMMENT": self._comment}}
+            cache = cache_path()
+            try:
+                self._lark = make_lark(cache=cache or False, **options)
+            except Exception:  # a damaged cache: build the tables afresh
+                self._lark = make_lark(**options)
+        return self._lark
+
     def _comment(self, tok: Token) -> Token:
-        self.builder.comments.append(tok)
+        self.builder.comments.append(tok)  # type: ignore[arg-type]  # the same attributes
         return tok
 
     def parse(self, text: str, path: str, fast: bool = True) -> ParseResult:
@@ -158,7 +191,12 @@ class _Parser:
         return ParseResult(document, tuple(builder.diagnostics), _comments(builder.comments), lines)
 
     def _parse_with_lark(self, text: str, path: str, lines: LineIndex) -> ParseResult:
+        from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+        from .syntax_errors import describe
+
         builder = self.builder
+        parser = self.lark
         errors: list[Diagnostic] = []
         last = [-1, 0]  # where the last error ended; the line of the last reported one
 
@@ -190,7 +228,7 @@ class _Parser:
 
         items: list[m.Item] | None = None
         try:
-            items = self.lark.parse(text, on_error=on_error)  # type: ignore[assignment]
+            items = parser.parse(text, on_error=on_error)  # type: ignore[assignment]
         except (UnexpectedCharacters, UnexpectedToken) as e:
             if not errors:
                 errors.append(describe(e, text, path, lines))
@@ -203,7 +241,7 @@ class _Parser:
         return ParseResult(document, diagnostics, comments, lines)
 
 
-def _comments(tokens: list[Token]) -> tuple[Comment, ...]:
+def _comments(tokens: list[Any]) -> tuple[Comment, ...]:
     return tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in tokens)
 
 
@@ -212,6 +250,8 @@ _LAYOUT = re.compile(r"(?:\s|#[^\n]*)*")
 
 def _extent(e: UnexpectedInput, size: int) -> tuple[int, int]:
     """The offsets of the token or character an error is about."""
+    from lark.exceptions import UnexpectedToken
+
     if isinstance(e, UnexpectedToken):
         tok = e.token
         if tok.type == "$END":

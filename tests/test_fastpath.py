@@ -5,7 +5,11 @@ never turns away a file Lark accepts without falling back."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from cjdsl import fastpath
-from cjdsl.parser import _parser, parse
+from cjdsl.parser import _parser, grammar_sha256, make_lark, parse
 from cjdsl.span import Span
 
-from .conftest import EXAMPLES, FIXTURES
+from .conftest import EXAMPLES, FIXTURES, ROOT
 from .test_fuzz import EXAMPLES_COUNT, SOURCES
 
 ALL_SOURCES = sorted([*EXAMPLES.rglob("*.journey"), *FIXTURES.rglob("*.journey")])
@@ -131,3 +135,39 @@ def test_mutated_examples_parse_the_same_both_ways(path: Path) -> None:
 @given(SOURCES)
 def test_grammar_generated_text_parses_the_same_both_ways(text: str) -> None:
     assert_same(text)
+
+
+TABLES = ROOT / "cjdsl" / "parse_tables.json"
+
+
+def test_shipped_tables_are_made_from_the_grammar() -> None:
+    """cjdsl/parse_tables.json is what Lark makes of grammar/journey.lark today; after
+    editing the grammar, `CJDSL_UPDATE_GOLDEN=1 python -m pytest tests/test_fastpath.py`
+    writes it anew. The same grammar gives the same file whatever the hash seed."""
+    expected = json.dumps(fastpath.export(make_lark(), grammar_sha256()), indent=1) + "\n"
+    if os.environ.get("CJDSL_UPDATE_GOLDEN"):
+        TABLES.write_text(expected, encoding="utf-8")
+    assert TABLES.read_text(encoding="utf-8") == expected, "run CJDSL_UPDATE_GOLDEN=1 python -m pytest tests/test_fastpath.py"
+    other_seed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json; from cjdsl import fastpath; from cjdsl.parser import make_lark, grammar_sha256;"
+            "print(json.dumps(fastpath.export(make_lark(), grammar_sha256()), indent=1))",
+        ],
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert other_seed.stdout == expected
+
+
+def test_a_clean_file_is_parsed_without_importing_lark() -> None:
+    """Lark (and its 70 ms of imports) loads only for a file with a syntax error."""
+    code = (
+        "import sys, cjdsl; r = cjdsl.parse('team t \"T\"'); assert r.document and not r.diagnostics;"
+        "print('lark' in sys.modules); r = cjdsl.parse('team {'); print('lark' in sys.modules, r.diagnostics[0].code)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True", "CJ001"]

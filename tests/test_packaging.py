@@ -22,6 +22,7 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     (wheel,) = dist.glob("cjdsl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cjdsl/grammar/journey.lark" in names
+    assert "cjdsl/parse_tables.json" in names  # without it every parse would import Lark
     assert "cjdsl/schemas/journey.schema.json" in names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 

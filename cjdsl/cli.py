@@ -75,16 +75,19 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
     one-line failures."""
     given = _existing(paths)
     config = config or _config(ctx, given)
+    # The model lives until the command ends and holds no reference cycles: keep the
+    # cyclic GC from walking its million objects again and again while it is built
+    # (10,000 touchpoints: about 1.5 s of collections), and from then on.
+    gc.disable()
     try:
-        project = compile_project(given, config)
-        # The model lives until the command ends: keep the cyclic GC from walking its
-        # million objects again and again (resolve of 10,000 touchpoints: 1.5 s -> 0.2 s).
-        gc.freeze()
-        return project
+        return compile_project(given, config)
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:
         raise Failure(str(err)) from None
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
@@ -683,4 +686,15 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def entry() -> None:
-    sys.exit(run())
+    code = run()
+    # Leave without tearing the model down object by object (0.8 s for 10,000
+    # touchpoints): every file cjdsl writes is closed by then, so only the standard
+    # streams need flushing. As mypy does; CJDSL_DEBUG keeps the normal exit.
+    if not os.environ.get("CJDSL_DEBUG"):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed pipe, as in `cjdsl rules | head -1`
+            pass
+        os._exit(code)
+    sys.exit(code)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from . import jsontext
 from . import model as m
 from .resolved import ResolvedJourney
 from .tracking.emit import properties_schema
@@ -257,7 +258,7 @@ def render_text(edits: Sequence[Edit], *, color: bool = False) -> str:
 
 
 def render_json(edits: Sequence[Edit], **_: Any) -> str:
-    return json.dumps([e.as_json() for e in edits], indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps([e.as_json() for e in edits])
 
 
 def _md(text: Any) -> str:

@@ -6,10 +6,10 @@ form) to a string. The CLI picks one with ``--format``.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from . import jsontext
 from .diagnostics import Diagnostic, Severity
 from .span import LineIndex, Span
 
@@ -105,7 +105,7 @@ def to_json(d: Diagnostic) -> dict[str, object]:
 
 
 def render_json(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
-    return json.dumps([to_json(d) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps([to_json(d) for d in diagnostics])
 
 
 RENDERERS: dict[str, Callable[..., str]] = {"full": render_full, "concise": render_concise, "json": render_json}
@@ -213,7 +213,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, 
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(log)
 
 
 def _gh_escape(text: str, *, property_value: bool = False) -> str:

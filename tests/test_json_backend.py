@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cjdsl
 from cjdsl.backends.json_model import journey_to_dict, schema
@@ -58,3 +60,17 @@ def test_build_is_byte_identical_across_processes(tmp_path: Path) -> None:
         outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1]
     assert len(outs[0]) >= 6
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+        max_leaves=30,
+    )
+)
+def test_fast_indented_json_is_byte_identical_to_the_standard_library(value: object) -> None:
+    from cjdsl import jsontext
+
+    assert jsontext.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"

@@ -12,6 +12,7 @@ is ever trusted as markup.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -310,18 +311,47 @@ def _element_index(j: ResolvedJourney) -> list[tuple[Span, str, str]]:
     return out
 
 
+def _innermost(index: list[tuple[Span, str, str]], spans: Sequence[Span]) -> list[tuple[Span, str, str] | None]:
+    """For each span, the smallest element of ``index`` that holds it (the first one
+    listed among equals), or None. Elements are sorted by start once; each span then
+    looks back from its own start only as far as an element could still hold it and be
+    small enough to win, instead of at every element."""
+    by_path: dict[str, list[tuple[int, int, int]]] = {}  # path -> (start, end, position in index)
+    for i, (span, _, _) in enumerate(index):
+        by_path.setdefault(span.path, []).append((span.start, span.end, i))
+    starts: dict[str, list[int]] = {}
+    reach: dict[str, list[int]] = {}  # the furthest end among the elements up to here
+    for path, entries in by_path.items():
+        entries.sort()
+        starts[path] = [start for start, _, _ in entries]
+        furthest, ends = -1, []
+        for _, end, _ in entries:
+            furthest = max(furthest, end)
+            ends.append(furthest)
+        reach[path] = ends
+    out: list[tuple[Span, str, str] | None] = []
+    for sp in spans:
+        entries = by_path.get(sp.path, [])
+        best: tuple[int, int] | None = None  # (size, position in index)
+        k = bisect_right(starts.get(sp.path, []), sp.start) - 1
+        while k >= 0 and reach[sp.path][k] >= sp.end:
+            start, end, i = entries[k]
+            if best is not None and sp.end - start > best[0]:
+                break  # everything further back is larger
+            if end >= sp.end and (best is None or (end - start, i) < best):
+                best = (end - start, i)
+            k -= 1
+        out.append(index[best[1]] if best is not None else None)
+    return out
+
+
 def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | None) -> list[dict[str, Any]]:
     files = set(j.files)
-    index = _element_index(j)
+    shown = [d for d in diagnostics if d.span is not None and d.span.path in files]
+    places = _innermost(_element_index(j), [d.span for d in shown])  # type: ignore[misc]
     out = []
-    for d in diagnostics:
-        if d.span is None or d.span.path not in files:
-            continue
-        best = None
-        for span, anchor, what in index:
-            inside = span.path == d.span.path and span.start <= d.span.start and d.span.end <= span.end
-            if inside and (best is None or span.end - span.start < best[0].end - best[0].start):
-                best = (span, anchor, what)
+    for d, best in zip(shown, places, strict=True):
+        assert d.span is not None
         out.append(
             {
                 "severity": d.severity.value,

@@ -12,6 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from .. import jsontext
 from .. import model as m
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
@@ -191,8 +192,7 @@ def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
     }
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+dumps = jsontext.dumps
 
 
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import jsontext
 from .. import model as m
 from .plan import PlanEvent, PlanProperty, TrackingPlan
 
@@ -34,8 +35,7 @@ class EventVersion:
     previous: Mapping[int, Any] = field(default_factory=dict)
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+dumps = jsontext.dumps
 
 
 # -- JSON Schema --------------------------------------------------------------------------

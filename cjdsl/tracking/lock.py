@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import jsontext
 from .emit import EventVersion, properties_schema
 from .plan import PlanEvent, TrackingPlan
 
@@ -154,4 +155,4 @@ def stale(lock: Mapping[str, Any], plan: TrackingPlan) -> list[tuple[PlanEvent, 
 
 
 def dumps(lock: Mapping[str, Any]) -> str:
-    return json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(lock)

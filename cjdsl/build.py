@@ -7,7 +7,7 @@ result is a set of files and the notes to show the user; writing them is the CLI
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +15,8 @@ from .backends import Artifact, BuildContext, backends
 from .backends.graphviz_dot import stage_views, views
 from .layout import INSTALL_HINT, DotTimeout, Layout, LayoutError
 from .project import Project
+
+Progress = Callable[[str], None]
 
 
 @dataclass
@@ -34,9 +36,10 @@ def _svg_path(dot_path: str) -> str:
     return dot_path[: -len(".dot")] + ".svg"
 
 
-def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> None:
+def _diagrams(project: Project, result: BuildResult, layout: Layout | None, jobs: int, progress: Progress) -> None:
     """DOT for every journey's views, and SVG when `dot` can lay them out. A journey
-    whose whole diagram `dot` cannot finish in time gets one diagram per stage instead."""
+    whose whole diagram `dot` cannot finish in time gets one diagram per stage instead.
+    Up to ``jobs`` `dot` processes run at once; the results do not depend on it."""
     if layout is None:
         result.notes.append(f"{INSTALL_HINT}; wrote the .dot files but no .svg diagrams")
     for j in project.journeys:
@@ -45,37 +48,49 @@ def _diagrams(project: Project, result: BuildResult, layout: Layout | None) -> N
             result.add("graphviz", artifact)
         if layout is None:
             continue
-        fallback = False
-        for artifact in (whole, overview, *personas):
-            if fallback and artifact in personas:
-                continue
-            try:
-                svg = layout(artifact.content.decode("utf-8"), "svg")
-            except LayoutError as err:
-                if artifact is whole:
-                    fallback = True
-                    why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
-                    result.notes.append(
-                        f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): "
-                        "wrote the stage overview and one diagram per stage instead, and no persona diagrams"
-                    )
-                    for stage_artifact in stage_views(j):
-                        result.add("graphviz", stage_artifact)
-                        try:
-                            result.add(
-                                "graphviz",
-                                Artifact(
-                                    _svg_path(stage_artifact.path),
-                                    "image/svg+xml",
-                                    layout(stage_artifact.content.decode("utf-8"), "svg"),
-                                ),
-                            )
-                        except LayoutError as stage_err:
-                            result.notes.append(f"{stage_artifact.path}: {stage_err}")
-                else:
-                    result.notes.append(f"{artifact.path}: {err}; the .dot file is there, the .svg is not")
+        progress(f"dot: laying out {whole.path}")
+        first = _lay_out(layout, [whole, overview], jobs)
+        if isinstance(first[0], LayoutError):
+            err = first[0]
+            why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
+            result.notes.append(
+                f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): "
+                "wrote the stage overview and one diagram per stage instead, and no persona diagrams"
+            )
+            rest = stage_views(j)
+            for stage_artifact in rest:
+                result.add("graphviz", stage_artifact)
+        else:
+            rest = personas
+        progress(f"dot: laying out {len(rest)} more diagrams of {j.id}")
+        for artifact, svg in zip([whole, overview, *rest], [*first, *_lay_out(layout, rest, jobs)], strict=True):
+            if isinstance(svg, LayoutError):
+                if artifact is not whole:
+                    result.notes.append(f"{artifact.path}: {svg}; the .dot file is there, the .svg is not")
                 continue
             result.add("graphviz", Artifact(_svg_path(artifact.path), "image/svg+xml", svg))
+
+
+def _lay_out(layout: Layout, artifacts: Sequence[Artifact], jobs: int) -> list[bytes | LayoutError]:
+    """SVG of each DOT artifact, or the error `dot` gave; `dot` runs as its own process,
+    so threads are enough to keep ``jobs`` of them busy."""
+
+    def one(artifact: Artifact) -> bytes | LayoutError:
+        try:
+            return layout(artifact.content.decode("utf-8"), "svg")
+        except LayoutError as err:
+            return err
+
+    if jobs <= 1 or len(artifacts) <= 1:
+        return [one(a) for a in artifacts]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, artifacts))
+
+
+def _quiet(text: str) -> None:
+    pass
 
 
 #: Backends that others build on come first: the site links the diagrams.
@@ -88,13 +103,19 @@ def build(
     layout: Layout | None,
     templates: Mapping[str, str] | None = None,
     versions: Mapping[str, Any] | None = None,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Every artifact of the selected backends, for every journey of the project."""
+    """Every artifact of the selected backends, for every journey of the project.
+    ``progress`` hears which backend runs, for a terminal's status line."""
     registry = backends()
     result = BuildResult()
+    tell = progress or _quiet
     for name in sorted(names, key=lambda n: (_ORDER.get(n, 5), n)):
+        tell(f"building {name}")
         if name == "graphviz":
-            _diagrams(project, result, layout)
+            _diagrams(project, result, layout, jobs, tell)
             continue
         ctx = BuildContext(
             project.config, tuple(project.journeys), tuple(project.diagnostics), dict(result.files), templates, versions or {}

@@ -21,6 +21,7 @@ import click
 from . import __version__, fs
 from .config import Config, ConfigError, load_config
 from .diagnostics import Severity, did_you_mean
+from .progress import StatusLine
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
 from .rules import SettingsError, parse_settings
@@ -79,8 +80,9 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
     # cyclic GC from walking its million objects again and again while it is built
     # (10,000 touchpoints: about 1.5 s of collections), and from then on.
     gc.disable()
+    status: StatusLine | None = ctx.obj.get("progress")
     try:
-        return compile_project(given, config)
+        return compile_project(given, config, jobs=ctx.obj.get("jobs", 1), progress=status.show if status else None)
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:
@@ -88,6 +90,8 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
     finally:
         gc.freeze()
         gc.enable()
+        if status is not None:
+            status.clear()
 
 
 def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
@@ -105,8 +109,21 @@ def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = F
     type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file to use instead of the nearest cjdsl.toml / pyproject.toml.",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Parse files and lay out diagrams in N processes at once  [default: the number of cores].",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show what is being done on a status line  [default: on a terminal, off in CI and when piped].",
+)
 @click.pass_context
-def main(ctx: click.Context, config_file: Path | None) -> None:
+def main(ctx: click.Context, config_file: Path | None, jobs: int | None, progress: bool | None) -> None:
     """cjdsl compiles customer journeys written as code (.journey files) into
     diagrams, documentation and tracking plans.
 
@@ -121,6 +138,12 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config_file
+    if jobs is None:
+        from .parallel import default_jobs
+
+        jobs = default_jobs()
+    ctx.obj["jobs"] = jobs
+    ctx.obj["progress"] = StatusLine.for_stream(sys.stderr, progress)
 
 
 FORMATS = click.Choice(sorted(RENDERERS), case_sensitive=False)
@@ -386,7 +409,12 @@ def build(
     if "tracking" in names:
         new_lock, versions, changes = update_lock(project.lock, build_plan(project.journeys))
     try:
-        result = build_artifacts(project, names, layout, overrides, versions)
+        status: StatusLine | None = ctx.obj.get("progress")
+        result = build_artifacts(
+            project, names, layout, overrides, versions, jobs=ctx.obj["jobs"], progress=status.show if status else None
+        )
+        if status is not None:
+            status.clear()
     except Exception as err:  # a team's template can fail; say which one
         if type(err).__module__.startswith("jinja2"):
             raise Failure(f"template error: {err}") from None

@@ -63,6 +63,17 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def total_size(paths: Iterable[Path]) -> int:
+    """The bytes in these files, all told (a file that cannot be read counts 0)."""
+    total = 0
+    for path in paths:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
 def read_bytes(path: Path) -> bytes | None:
     """The file's bytes, or None when it does not exist or is not a file."""
     try:

@@ -164,7 +164,7 @@ def test_render_to_stdout_and_file(project: Path) -> None:
 def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import cjdsl.cli
 
-    def boom(*_: object) -> None:
+    def boom(*_: object, **__: object) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(cjdsl.cli, "compile_project", boom)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, fs
-from .config import Config, ConfigError, load_config
+from .config import SAFE_DOT_TIMEOUT, Config, ConfigError, load_config
+from .config import safe as safe_config
 from .diagnostics import Severity, did_you_mean
 from .progress import StatusLine
 from .project import Project, compile_project
@@ -56,7 +57,8 @@ def _use_color(choice: str, stream: Any) -> bool:
 
 def _config(ctx: click.Context, paths: Sequence[Path]) -> Config:
     try:
-        return load_config(list(paths), ctx.obj.get("config"))
+        config = load_config(list(paths), ctx.obj.get("config"))
+        return safe_config(config) if ctx.obj.get("safe") else config
     except ConfigError as err:
         raise Failure(str(err)) from None
 
@@ -87,6 +89,8 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:
         raise Failure(str(err)) from None
+    except fs.UnsafeSource as err:
+        raise Failure(f"--safe: {err}") from None
     finally:
         gc.freeze()
         gc.enable()
@@ -118,12 +122,18 @@ def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = F
     help="Parse files and lay out diagrams in N processes at once  [default: the number of cores].",
 )
 @click.option(
+    "--safe",
+    is_flag=True,
+    help="For sources that may be hostile, such as a pull request from a fork: at most 2 MB a file and 50 MB in "
+    "all, nothing read outside the project root (not even through a symbolic link), `dot` stopped after 20 s.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Show what is being done on a status line  [default: on a terminal, off in CI and when piped].",
 )
 @click.pass_context
-def main(ctx: click.Context, config_file: Path | None, jobs: int | None, progress: bool | None) -> None:
+def main(ctx: click.Context, config_file: Path | None, jobs: int | None, safe: bool, progress: bool | None) -> None:
     """cjdsl compiles customer journeys written as code (.journey files) into
     diagrams, documentation and tracking plans.
 
@@ -143,6 +153,7 @@ def main(ctx: click.Context, config_file: Path | None, jobs: int | None, progres
 
         jobs = default_jobs()
     ctx.obj["jobs"] = jobs
+    ctx.obj["safe"] = safe
     ctx.obj["progress"] = StatusLine.for_stream(sys.stderr, progress)
 
 
@@ -396,7 +407,7 @@ def build(
     layout: Layout | None = None
     if "graphviz" in names:
         try:
-            layout = Dot.find()
+            layout = Dot.find(SAFE_DOT_TIMEOUT) if ctx.obj["safe"] else Dot.find()
         except DotMissing:
             layout = None
     try:
@@ -477,7 +488,7 @@ def render(
     layout: Layout | None = None
     if target in IMAGE_FORMATS:
         try:
-            layout = Dot.find(timeout)
+            layout = Dot.find(min(timeout, SAFE_DOT_TIMEOUT) if ctx.obj["safe"] else timeout)
         except DotMissing as err:
             raise Failure(str(err)) from None
     project = _compile(ctx, (path,))

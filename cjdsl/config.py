@@ -43,6 +43,24 @@ class Config:
     source_url: str | None = None
     rules: RuleSettings = field(default_factory=RuleSettings)
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: `--safe`: the sources may be hostile (see :func:`safe`).
+    safe: bool = False
+
+
+#: `--safe` limits: per file, and for all the sources of one run together.
+SAFE_MAX_FILE_BYTES = 2 * 1024 * 1024
+SAFE_MAX_TOTAL_BYTES = 50 * 1024 * 1024
+#: `--safe`: seconds `dot` may take for one diagram.
+SAFE_DOT_TIMEOUT = 20.0
+
+
+def safe(config: Config) -> Config:
+    """The settings for sources that may be hostile (a pull request from a fork): no
+    file larger than 2 MB whatever the settings file says, 50 MB in all, and nothing
+    read from outside the project root, even through a symbolic link."""
+    from dataclasses import replace
+
+    return replace(config, safe=True, max_file_size=min(config.max_file_size, SAFE_MAX_FILE_BYTES))
 
 
 def find_config(start: Path) -> tuple[Path | None, Mapping[str, Any]]:

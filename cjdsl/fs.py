@@ -23,9 +23,32 @@ class OutputError(Exception):
     """An output folder that cannot be written (exit code 2)."""
 
 
+class UnsafeSource(Exception):
+    """`--safe` refuses to read this (exit code 2)."""
+
+
+def check_inside(files: Sequence[Path], root: Path, max_total: int) -> None:
+    """For `--safe`: every file (already resolved) lies inside ``root`` and all of them
+    together hold at most ``max_total`` bytes; else :class:`UnsafeSource`."""
+    real_root = root.resolve()
+    for f in files:
+        if not f.is_relative_to(real_root):
+            raise UnsafeSource(f"{f}: outside the project root {real_root} (reached through a symbolic link)")
+    total = total_size(files)
+    if total > max_total:
+        raise UnsafeSource(f"the sources hold {total / 1e6:.1f} MB, more than the {max_total / 1e6:.0f} MB --safe allows")
+
+
+def is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
+
+
 def discover(paths: Sequence[Path], root: Path, exclude: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
-    """Expands folders into their ``*.journey`` files (sorted). Returns the files and
-    the given paths that do not exist."""
+    """Expands folders into their ``*.journey`` files (sorted, resolved: a symbolic link
+    stands for its target). Returns the files and the given paths that do not exist."""
     files: list[Path] = []
     missing: list[Path] = []
     patterns = tuple(exclude)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fs
-from .config import Config
+from .config import SAFE_MAX_TOTAL_BYTES, Config
 from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
 from .parser import ParseResult, parse
 from .resolve import SourceFile, resolve
@@ -98,6 +98,8 @@ def compile_project(
     files, missing = fs.discover(paths, config.root, config.exclude)
     for given in missing:
         project.diagnostics.append(make("CJ151", f"{given}: no such file or folder", None))
+    if config.safe:
+        fs.check_inside(files, config.root, SAFE_MAX_TOTAL_BYTES)
     loader = _Files(config, project)
     if jobs > 1 and len(files) > 1 and fs.total_size(files) >= PARALLEL_BYTES:
         from .parallel import load_sources
@@ -141,7 +143,8 @@ def compile_project(
             project.journeys.append(journey)
         elif sf.location not in included:
             project.libraries.append(journey)
-    data = fs.read_bytes(config.root / LOCK_NAME)
+    lock_path = config.root / LOCK_NAME
+    data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path)
     if data is not None:
         project.lock = read_lock(data.decode("utf-8", "replace"))
     project.diagnostics.extend(run_rules(project.journeys, config.rules, project.lock))

@@ -5,14 +5,14 @@ a model, against a plain ``re`` tokeniser of the same text as a lower bound.
 For each size, a journey is generated (``generate.py``, fixed seed), then timed with
 ``time.perf_counter``, best of ``--repeat`` runs:
 
-* ``parse(text)``: Lark's LALR(1) parser with the contextual lexer, the builder and the
+* ``parse(text)``: the fast path over Lark's LALR(1) tables, the builder and the
   model, everything a caller gets;
 * one compiled regex with named groups (strings including triple-quoted ones, comments,
   numbers, names, punctuation, whitespace), iterated with ``finditer``: no parser could
   read the text faster in pure Python, so ``ratio`` (parse time / regex time) is what
   the parser costs on top of just cutting the text into tokens.
 
-The first call to ``parse()`` builds the Lark parser from the grammar; it is made on a
+The first call to ``parse()`` loads the parser tables; it is made on a
 tiny input before any timing and reported separately (``parser_build_s``). Generation
 time is not measured. The garbage collector stays on (it is part of what a user pays),
 and ``gc.collect()`` runs before each timed run so one run's garbage does not land on the
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--repeat must be at least 1")
 
     start = time.perf_counter()
-    parse('journey warmup "Warm-up" { version "0" }', "warmup.journey")  # builds the Lark parser
+    parse('journey warmup "Warm-up" { version "0" }', "warmup.journey")  # loads the parser tables
     build_s = time.perf_counter() - start
 
     table = args.format == "table"

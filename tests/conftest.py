@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,28 @@ def write(folder: Path, files: dict[str, str]) -> None:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def mutants(text: str, seed: str, *, cuts: int, count: int, inserts: Sequence[str], swaps: bool) -> Iterator[str]:
+    """Broken versions of ``text``, the same for the same seed: ``cuts`` truncations, then
+    ``count`` copies with one line deleted, duplicated, given one of ``inserts`` or (with
+    ``swaps``) swapped with the last line."""
+    rng = random.Random(seed)
+    lines = text.split("\n")
+    for cut in range(0, len(text), max(1, len(text) // cuts)):
+        yield text[:cut]
+    for _ in range(count):
+        mutated = list(lines)
+        i = rng.randrange(len(mutated))
+        choice = rng.randrange(4 if swaps else 3)
+        if choice == 0:
+            del mutated[i]
+        elif choice == 1:
+            mutated.insert(i, mutated[rng.randrange(len(mutated))])
+        elif choice == 2:
+            line = mutated[i]
+            j = rng.randrange(len(line) + 1)
+            mutated[i] = line[:j] + rng.choice(list(inserts)) + line[j:]
+        else:
+            mutated[i], mutated[-1] = mutated[-1], mutated[i]
+        yield "\n".join(mutated)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from cjdsl import fastpath
 from cjdsl.parser import _parser, grammar_sha256, make_lark, parse
 from cjdsl.span import Span
 
-from .conftest import EXAMPLES, FIXTURES, ROOT
+from .conftest import EXAMPLES, FIXTURES, ROOT, mutants
 from .test_fuzz import EXAMPLES_COUNT, SOURCES
 
 ALL_SOURCES = sorted([*EXAMPLES.rglob("*.journey"), *FIXTURES.rglob("*.journey")])
@@ -111,24 +110,9 @@ def test_kebab_case_after_a_keyword_falls_back_and_still_parses() -> None:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.rglob("*.journey")), ids=lambda p: p.name)
 def test_mutated_examples_parse_the_same_both_ways(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    rng = random.Random(str(path.name))
-    lines = text.split("\n")
-    for cut in range(0, len(text), max(1, len(text) // 15)):
-        assert_same(text[:cut])
-    for _ in range(25):
-        mutated = list(lines)
-        i = rng.randrange(len(mutated))
-        choice = rng.randrange(3)
-        if choice == 0:
-            del mutated[i]
-        elif choice == 1:
-            mutated.insert(i, mutated[rng.randrange(len(mutated))])
-        else:
-            line = mutated[i]
-            j = rng.randrange(len(line) + 1)
-            mutated[i] = line[:j] + rng.choice(["{", "}", '"', "#", "\\", "->", ",", "-", "ż", "\x0b", "\x00"]) + line[j:]
-        assert_same("\n".join(mutated))
+    inserts = ["{", "}", '"', "#", "\\", "->", ",", "-", "ż", "\x0b", "\x00"]
+    for mutated in mutants(path.read_text(encoding="utf-8"), path.name, cuts=15, count=25, inserts=inserts, swaps=False):
+        assert_same(mutated)
 
 
 @settings(max_examples=EXAMPLES_COUNT, deadline=None, suppress_health_check=list(HealthCheck))

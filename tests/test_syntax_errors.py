@@ -5,15 +5,13 @@ The texts are pinned: a change to a message is a change users see.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from cjdsl.diagnostics import Severity
 from cjdsl.parser import MAX_SYNTAX_ERRORS, parse
 from cjdsl.sources import decode_source
 
-from .conftest import example_files
+from .conftest import example_files, mutants
 
 # (name, source, [(line:column, code, message, help), ...])
 CATALOGUE = [
@@ -321,25 +319,9 @@ def test_long_garbage_and_huge_lists() -> None:
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)
 def test_mutated_examples_never_raise(path: object) -> None:
     text = path.read_text(encoding="utf-8")  # type: ignore[attr-defined]
-    rng = random.Random(str(path))
-    lines = text.split("\n")
-    for cut in range(0, len(text), max(1, len(text) // 40)):
-        _never_raises(text[:cut])
-    for _ in range(30):
-        mutated = list(lines)
-        i = rng.randrange(len(mutated))
-        choice = rng.randrange(4)
-        if choice == 0:
-            del mutated[i]
-        elif choice == 1:
-            mutated.insert(i, mutated[rng.randrange(len(mutated))])
-        elif choice == 2:
-            line = mutated[i]
-            j = rng.randrange(len(line) + 1)
-            mutated[i] = line[:j] + rng.choice(["{", "}", '"', "#", "\\", "->", ",", "ż", "\x00"]) + line[j:]
-        else:
-            mutated[i], mutated[-1] = mutated[-1], mutated[i]
-        _never_raises("\n".join(mutated))
+    inserts = ["{", "}", '"', "#", "\\", "->", ",", "ż", "\x00"]
+    for mutated in mutants(text, str(path), cuts=40, count=30, inserts=inserts, swaps=True):
+        _never_raises(mutated)
 
 
 def test_unreadable_bytes_become_diagnostics() -> None:

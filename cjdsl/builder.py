@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, TypeGuard
 from . import model as m
 from .diagnostics import Diagnostic, Related, make
 from .fastpath import Tok as Token
-from .span import Span
+from .span import LineIndex, Span
 from .strings import EscapeError, decode
 
 
@@ -26,6 +26,11 @@ def _is_token(item: object) -> TypeGuard[Token]:
     """A token from either parser loop: fastpath's or Lark's, both strings with a
     ``type`` and a position. Nothing else the builder handles is a string."""
     return isinstance(item, str)
+
+
+#: Makes a named tuple without the Python-level ``__new__`` of its class (the builder makes
+#: one for nearly every token: this is a tenth of the parse).
+_new = tuple.__new__
 
 
 class Attr(NamedTuple):
@@ -57,41 +62,30 @@ class Builder:
 
     def __init__(self) -> None:
         self.path = "<string>"
+        self.lines = LineIndex("")
         self.diagnostics: list[Diagnostic] = []
         self.comments: list[Token] = []
 
-    def begin(self, path: str) -> None:
+    def begin(self, path: str, lines: LineIndex) -> None:
         self.path = path
+        self.lines = lines
         self.diagnostics = []
         self.comments = []
 
     # -- helpers -------------------------------------------------------------------
     def span(self, tok: Token) -> Span:
-        return Span(
-            self.path,
-            tok.line or 1,
-            tok.column or 1,
-            tok.end_line or 1,
-            tok.end_column or 1,
-            tok.start_pos or 0,
-            tok.end_pos or 0,
-        )
+        return _new(Span, (self.path, tok.start_pos or 0, tok.end_pos or 0, self.lines))
 
     def text(self, tok: Token) -> str:
         try:
             return decode(tok)
         except EscapeError as err:
             start = (tok.start_pos or 0) + err.offset
-            line, column = tok.line or 1, (tok.column or 1) + err.offset
-            if "\n" in tok[: err.offset]:  # inside a multi-line string
-                before = tok[: err.offset]
-                line += before.count("\n")
-                column = len(before) - before.rfind("\n")
             self.diagnostics.append(
                 make(
                     "CJ005",
                     str(err),
-                    Span(self.path, line, column, line, column + 2, start, start + 2),
+                    Span(self.path, start, start + 2, self.lines),
                     help='known escapes are \\" \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash',
                 )
             )
@@ -111,19 +105,7 @@ class Builder:
     def _attr(self, children: list[Any], key: str, value: Any) -> Attr:
         first, last = children[0], children[-1]
         if _is_token(last):  # the common case, in one step
-            return Attr(
-                key,
-                value,
-                Span(
-                    self.path,
-                    first.line or 1,
-                    first.column or 1,
-                    last.end_line or 1,
-                    last.end_column or 1,
-                    first.start_pos or 0,
-                    last.end_pos or 0,
-                ),
-            )
+            return _new(Attr, (key, value, _new(Span, (self.path, first.start_pos or 0, last.end_pos or 0, self.lines))))
         return Attr(key, value, self.span(first).to(self._last_span(last)))
 
     def _last_span(self, item: Any) -> Span:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: What the shipped tables hold; raise it when their layout changes.
-FORMAT = 1
+FORMAT = 2
 
 
 class Rejected(Exception):
@@ -36,14 +36,11 @@ class Rejected(Exception):
 
 
 class Tok(str):
-    """A token: its text, its terminal's name and where it is. The same attributes as a
-    Lark token, which is what the builder gets from Lark's loop."""
+    """A token: its text, its terminal's name and its offsets. The attributes of a Lark
+    token the builder uses (it gets Lark's from Lark's loop); lines and columns are left
+    to the spans' :class:`~cjdsl.span.LineIndex`."""
 
     type: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
     start_pos: int
     end_pos: int
 
@@ -142,16 +139,15 @@ def _lexer(terminals: Any) -> tuple[dict[str, str], str, list[list[str]]]:
     """The lexer's patterns, made from the grammar's own terminals. Keywords (strings
     that ``NAME`` matches whole) are left to ``NAME``; the contextual lexer only tells
     them apart by the parser state, and so does :func:`parse`. The layout terminal
-    ``WS`` is split: its line breaks are matched on their own, to count lines, and its
-    other characters lead every match (they cost no match of their own)."""
+    ``WS`` leads every match, so blanks and line breaks cost no match of their own."""
     by_name = {t.name: t for t in terminals}
     name = re.compile(by_name["NAME"].pattern.to_regexp())
     layout = re.fullmatch(r"\[([\s\S]*)\]\+", by_name["WS"].pattern.value)
-    if layout is None or "\n" not in layout.group(1):
-        raise ValueError("the grammar's WS terminal is not a character class with \\n")
-    blank = layout.group(1).replace("\n", "")
+    if layout is None:
+        raise ValueError("the grammar's WS terminal is not a character class")
+    blank = layout.group(1)
     keywords: dict[str, str] = {}
-    groups: list[list[str]] = [["_NL", r"\n"]]
+    groups: list[list[str]] = []
     others = []
     for t in terminals:
         if t.name == "WS":
@@ -227,8 +223,8 @@ def parse(text: str, tables: Tables, comments: list[Tok]) -> Any:
     rules = tables.rules
     keywords = tables.keywords
     kinds = tables.kinds
-    nl, comment, bad = kinds.index("_NL"), kinds.index("COMMENT"), kinds.index("_BAD")
-    name, string = kinds.index("NAME"), kinds.index("STRING")
+    comment, bad = kinds.index("COMMENT"), kinds.index("_BAD")
+    name = kinds.index("NAME")
     new = str.__new__
     state = tables.start
     row = actions[state]
@@ -236,33 +232,16 @@ def parse(text: str, tables: Tables, comments: list[Tok]) -> Any:
     values: list[Any] = []
     push_state = states.append
     push_value = values.append
-    line = 1
-    line_start = 0
     for match in tables.lexer.finditer(text):
         kind = match.lastindex
-        if kind == nl:
-            line += 1
-            line_start = match.start(kind) + 1
-            continue
         if kind is None:  # blanks at the very end
             continue
         start, end = match.span(kind)
         value = match.group(kind)
-        column = start - line_start + 1
-        tok_line = end_line = line
-        end_column = column + end - start
         if kind == name:
             term = keywords.get(value, "NAME")
             if term not in row:  # a keyword where the parser does not expect one
                 term = "NAME"
-        elif kind == string:
-            term = "STRING"
-            breaks = value.count("\n")
-            if breaks:  # a multi-line string
-                last = start + value.rfind("\n")
-                line = end_line = line + breaks
-                line_start = last + 1
-                end_column = end - last
         elif kind == bad:
             raise Rejected(start)
         else:
@@ -271,10 +250,6 @@ def parse(text: str, tables: Tables, comments: list[Tok]) -> Any:
         tok.type = term
         tok.start_pos = start
         tok.end_pos = end
-        tok.line = tok_line
-        tok.column = column
-        tok.end_line = end_line
-        tok.end_column = end_column
         if kind == comment:
             comments.append(tok)
             continue

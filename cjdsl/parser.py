@@ -172,23 +172,24 @@ class _Parser:
             try:
                 if fast:
                     return self._parse(text, path)
-                self.builder.begin(path)
-                return self._parse_with_lark(text, path, LineIndex(text))
+                lines = LineIndex(text)
+                self.builder.begin(path, lines)
+                return self._parse_with_lark(text, path, lines)
             finally:
                 if paused:
                     gc.enable()
 
     def _parse(self, text: str, path: str) -> ParseResult:
         builder = self.builder
-        builder.begin(path)
         lines = LineIndex(text)
+        builder.begin(path, lines)
         try:
             items = fastpath.parse(text, self.tables, builder.comments)
         except fastpath.Rejected:  # a syntax error: Lark's loop recovers and words it
-            builder.begin(path)
+            builder.begin(path, lines)
             return self._parse_with_lark(text, path, lines)
         document = m.Document(path, tuple(items), span=lines.span(path, 0, len(text)))
-        return ParseResult(document, tuple(builder.diagnostics), _comments(builder.comments), lines)
+        return ParseResult(document, tuple(builder.diagnostics), _comments(builder.comments, lines), lines)
 
     def _parse_with_lark(self, text: str, path: str, lines: LineIndex) -> ParseResult:
         from lark.exceptions import UnexpectedCharacters, UnexpectedToken
@@ -232,7 +233,7 @@ class _Parser:
         except (UnexpectedCharacters, UnexpectedToken) as e:
             if not errors:
                 errors.append(describe(e, text, path, lines))
-        comments = _comments(builder.comments)
+        comments = _comments(builder.comments, lines)
         # Checks the builder made on text rebuilt after a syntax error would only echo it.
         diagnostics = tuple(errors) if errors else tuple(builder.diagnostics)
         if errors or items is None:
@@ -241,8 +242,8 @@ class _Parser:
         return ParseResult(document, diagnostics, comments, lines)
 
 
-def _comments(tokens: list[Any]) -> tuple[Comment, ...]:
-    return tuple(Comment(str(t), t.line or 1, t.column or 1, t.start_pos or 0) for t in tokens)
+def _comments(tokens: list[Any], lines: LineIndex) -> tuple[Comment, ...]:
+    return tuple(Comment(str(t), *lines.position(t.start_pos or 0), t.start_pos or 0) for t in tokens)
 
 
 _LAYOUT = re.compile(r"(?:\s|#[^\n]*)*")

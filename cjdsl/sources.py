@@ -23,7 +23,7 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return None, make(
             "CJ007",
             f"the file is {size(len(data))}; the limit is {size(max_bytes)}",
-            Span(path, 1, 1, 1, 1),
+            Span(path),
             help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
         )
     nul = data.find(b"\x00")
@@ -33,7 +33,7 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return None, make(
             "CJ006",
             "the file contains a NUL byte: it looks binary, not a .journey text file",
-            Span(path, line, column, line, column + 1),
+            Span.at(path, line, column),
             help="check that the path names a .journey text file",
         )
     try:
@@ -45,7 +45,7 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return None, make(
             "CJ006",
             f"the file is not valid UTF-8: {err.reason} (byte 0x{data[err.start]:02X})",
-            Span(path, line, column, line, column + 1),
+            Span.at(path, line, column),
             help="save the file as UTF-8 (the encoding every .journey file uses)",
         )
     if text.startswith("\ufeff"):

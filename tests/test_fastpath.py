@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from cjdsl import fastpath
 from cjdsl.parser import _parser, grammar_sha256, make_lark, parse
-from cjdsl.span import Span
+from cjdsl.span import LineIndex, Span
 
 from .conftest import EXAMPLES, FIXTURES, ROOT, mutants
 from .test_fuzz import EXAMPLES_COUNT, SOURCES
@@ -44,7 +44,7 @@ def _spans(node: Any, out: list[Span]) -> list[Span]:
 
 def _fast_accepts(text: str) -> bool:
     parser = _parser()
-    parser.builder.begin("f.journey")
+    parser.builder.begin("f.journey", LineIndex(text))
     try:
         fastpath.parse(text, parser.tables, parser.builder.comments)
     except fastpath.Rejected:

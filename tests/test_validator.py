@@ -203,7 +203,7 @@ def test_sarif_validates_against_the_official_schema(project: Path) -> None:
 
 
 def test_github_annotations_escape_what_they_must() -> None:
-    d = cjdsl.Diagnostic("CJ210", cjdsl.Severity.WARNING, "50% done\nsecond line", cjdsl.Span("a,b:c.journey", 3, 5, 3, 9))
+    d = cjdsl.Diagnostic("CJ210", cjdsl.Severity.WARNING, "50% done\nsecond line", cjdsl.Span.at("a,b:c.journey", 3, 5, 3, 9))
     assert render_github([d]) == (
         "::warning file=a%2Cb%3Ac.journey,line=3,col=5,endLine=3,endColumn=9,title=CJ210 dead-end::50%25 done%0Asecond line\n"
     )

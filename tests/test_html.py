@@ -266,3 +266,23 @@ def test_badge_colours_meet_wcag_aa() -> None:
         ("#a5adb8", "#161b22"),
     ):
         assert _contrast(fg, bg) >= 4.5, (fg, bg)
+
+
+def test_shared_fragments_change_no_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A touchpoint's card is rendered once per build and reused by the persona pages;
+    the site must be byte for byte what rendering every page in full gives, including
+    persona pages whose `next` links lead to the whole map."""
+    from cjdsl.backends import BuildContext
+    from cjdsl.backends import html_site as h
+
+    project = cjdsl.check([EXAMPLES])
+    assert project.ok
+    ctx = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
+    shared = {a.path: a.content for a in h.build_site(ctx)}
+    monkeypatch.setattr(h._Fragments, "__call__", lambda self, key, part, caller: caller())
+    full = {a.path: a.content for a in h.build_site(ctx)}
+    assert shared == full
+    persona_pages = [p for p in shared if ".persona-" in p]
+    assert len(persona_pages) >= 4
+    # Some persona page links a touchpoint it does not show to the whole map.
+    assert any(re.search(rb'href="[a-z0-9_]+\.html#tp-', shared[p]) for p in persona_pages)

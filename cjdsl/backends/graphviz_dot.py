@@ -227,8 +227,16 @@ def _subtitle(j: ResolvedJourney, extra: Iterable[str] = ()) -> str:
 # -- views --------------------------------------------------------------------------------
 
 
-def journey_dot(j: ResolvedJourney, persona: str | None = None, stages: Sequence[m.Stage] | None = None) -> str:
-    """The journey's flow diagram: all of it, one persona's part, or some stages only."""
+def journey_dot(
+    j: ResolvedJourney,
+    persona: str | None = None,
+    stages: Sequence[m.Stage] | None = None,
+    nodes: dict[str, str] | None = None,
+) -> str:
+    """The journey's flow diagram: all of it, one persona's part, or some stages only.
+
+    A touchpoint's node statement is the same in every view of the journey; ``nodes``
+    (touchpoint id -> statement) lets the views of one journey make each once."""
     shown_stages = list(stages if stages is not None else j.stages)
     keep = {
         tp.id
@@ -277,7 +285,13 @@ def journey_dot(j: ResolvedJourney, persona: str | None = None, stages: Sequence
             else:
                 first_of.append(node_id("tp", tps[0].id))
             for tp in tps:
-                _touchpoint(c, j, tp)
+                made = nodes.get(tp.id) if nodes is not None else None
+                if made is not None:
+                    c.body.append(made)
+                else:
+                    _touchpoint(c, j, tp)
+                    if nodes is not None:
+                        nodes[tp.id] = c.body[-1]
                 for pain in j.pains_at(tp.id) if persona is None else ():
                     with_pains = True
                     _pain(c, pain)
@@ -402,18 +416,22 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
 
 def views(j: ResolvedJourney) -> list[Artifact]:
     """Every diagram of one journey: whole, stage overview, and one per persona."""
+    nodes: dict[str, str] = {}
     out = [
-        Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j)),
+        Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j, nodes=nodes)),
         Artifact.text(f"graphviz/{j.id}.overview.dot", MEDIA_TYPE, overview_dot(j)),
     ]
     for p in j.personas:
-        out.append(Artifact.text(f"graphviz/{j.id}.persona-{p.id}.dot", MEDIA_TYPE, journey_dot(j, persona=p.id)))
+        out.append(Artifact.text(f"graphviz/{j.id}.persona-{p.id}.dot", MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes)))
     return out
 
 
 def stage_views(j: ResolvedJourney) -> list[Artifact]:
     """One diagram per stage: the fallback for journeys too large to draw whole."""
-    return [Artifact.text(f"graphviz/{j.id}.stage-{s.id}.dot", MEDIA_TYPE, stage_dot(j, s)) for s in j.stages]
+    nodes: dict[str, str] = {}
+    return [
+        Artifact.text(f"graphviz/{j.id}.stage-{s.id}.dot", MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes)) for s in j.stages
+    ]
 
 
 def _build(ctx: BuildContext) -> list[Artifact]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import model as m
@@ -117,6 +117,9 @@ class TouchpointView:
     next: list[Link]
     events: list[dict[str, Any]]
     source: str | None
+    #: The journey and the touchpoint: the map renders the parts of a touchpoint that
+    #: are the same on every page once per build, by this key ("" for never).
+    key: str = ""
 
 
 @dataclass
@@ -186,6 +189,7 @@ def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
 def _touchpoint(
     j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None, shown: set[str] | None = None
 ) -> TouchpointView:
+    links = [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
     channel = j.channel.get(tp.channel.id) if tp.channel else None
     personas = j.personas_of(tp)
     emotion = int(tp.emotion) if tp.emotion is not None else None
@@ -223,10 +227,20 @@ def _touchpoint(
         customer_action=tp.customer_action,
         company_action=tp.company_action,
         description=tp.description,
-        next=[_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)],
+        next=links,
         events=events,
         source=_source(url, tp.span),
+        key=f"{j.id}\x00{tp.id}",
     )
+
+
+def _persona_touchpoint(j: ResolvedJourney, tp: m.Touchpoint, whole: TouchpointView, shown: set[str]) -> TouchpointView:
+    """A touchpoint on a persona's page: the whole map's view of it, with links to the
+    touchpoints the page does not show sent to the whole map."""
+    links = [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
+    if links == whole.next:
+        return whole
+    return replace(whole, next=links)
 
 
 def _opportunity(j: ResolvedJourney, o: m.Opportunity, pain: m.Pain, url: str | None) -> dict[str, Any]:
@@ -368,14 +382,25 @@ def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | 
     return out
 
 
-def journey_view(j: ResolvedJourney, ctx: BuildContext, persona: str | None = None, column: int = 260) -> JourneyView:
+def journey_view(
+    j: ResolvedJourney, ctx: BuildContext, persona: str | None = None, column: int = 260, whole: JourneyView | None = None
+) -> JourneyView:
+    """The view of a journey's page, or of one persona's page. A persona's page reuses
+    the touchpoint views of ``whole`` (the journey's own view) where it can."""
     url = ctx.config.source_url if ctx.config is not None else None
     visible: set[str] | None = None
     if persona is not None:
         visible = {tp.id for tp in j.touchpoints if any(p.id == persona for p in j.personas_of(tp))}
+    made = {t.id: t for s in whole.stages for t in s.touchpoints} if whole is not None else {}
     stages = []
     for s in j.stages:
-        tps = [_touchpoint(j, s, tp, url, visible) for tp in s.touchpoints if visible is None or tp.id in visible]
+        tps = [
+            _persona_touchpoint(j, tp, made[tp.id], visible)
+            if visible is not None and tp.id in made
+            else _touchpoint(j, s, tp, url, visible)
+            for tp in s.touchpoints
+            if visible is None or tp.id in visible
+        ]
         shown = {tp.id for tp in tps}
         pains = [p for p in j.pains if p.at is not None and (p.at.id == s.id or p.at.id in shown)]
         pain_views: list[dict[str, Any]] = [
@@ -530,7 +555,26 @@ def environment(overrides: Mapping[str, str] | None = None) -> Any:
     env.filters["text"] = text_html
     env.filters["stars"] = lambda n: "★" * int(n) + "☆" * (5 - int(n))
     env.filters["signed"] = lambda n: f"{int(n):+d}" if n else "0"
+    env.globals["fragment"] = _Fragments()
     return env
+
+
+class _Fragments:
+    """``{% call fragment(key, part) %}…{% endcall %}``: the block rendered the first
+    time a key and part are met, the same markup after. One per environment, so per
+    build: a persona's page shows most touchpoints the way the whole map does, and their
+    cards are rendered once rather than once a page."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, key: str, part: str, caller: Any) -> Any:
+        if not key:  # a view made without a key: nothing to share it with
+            return caller()
+        html = self.done.get((key, part))
+        if html is None:
+            html = self.done[key, part] = caller()
+        return html
 
 
 def _page(env: Any, name: str, root: str, **values: Any) -> str:
@@ -544,7 +588,7 @@ def build_site(ctx: BuildContext) -> list[Artifact]:
     for j, view in zip(ctx.journeys, views):
         out.append(Artifact.text(f"journeys/{j.id}.html", "text/html", _page(env, "journey.html", "../", j=view)))
         for p in j.personas:
-            pview = journey_view(j, ctx, persona=p.id)
+            pview = journey_view(j, ctx, persona=p.id, whole=view)
             out.append(
                 Artifact.text(
                     f"journeys/{j.id}.persona-{p.id}.html",

@@ -74,7 +74,8 @@ class Builder:
 
     # -- helpers -------------------------------------------------------------------
     def span(self, tok: Token) -> Span:
-        return _new(Span, (self.path, tok.start_pos or 0, tok.end_pos or 0, self.lines))
+        start = tok.start_pos or 0
+        return _new(Span, (self.path, start, start + len(tok), self.lines))  # a token is the text it matched
 
     def text(self, tok: Token) -> str:
         try:
@@ -105,7 +106,8 @@ class Builder:
     def _attr(self, children: list[Any], key: str, value: Any) -> Attr:
         first, last = children[0], children[-1]
         if _is_token(last):  # the common case, in one step
-            return _new(Attr, (key, value, _new(Span, (self.path, first.start_pos or 0, last.end_pos or 0, self.lines))))
+            end = (last.start_pos or 0) + len(last)
+            return _new(Attr, (key, value, _new(Span, (self.path, first.start_pos or 0, end, self.lines))))
         return Attr(key, value, self.span(first).to(self._last_span(last)))
 
     def _last_span(self, item: Any) -> Span:
@@ -125,8 +127,8 @@ class Builder:
         attribute (``key.N`` for the Nth value of a repeated one)."""
         kw, name = children[0], children[1]
         values: dict[str, Any] = {}
-        spans: dict[str, Span] = {"id": self.span(name)}
-        header_end: Span = self.span(name)
+        header_end = self.span(name)
+        spans: dict[str, Span] = {"id": header_end}
         end: Span | None = None
         for item in children[2:]:
             if _is_token(item):
@@ -482,7 +484,8 @@ class Builder:
         return m.PropertyType(name, values, items[0] if items else None, len(args), span=self.span(c[0]).to(end))
 
     def property(self, c: list[Any]) -> _PropHead:
-        return _PropHead(str(c[0]), c[1], self.span(c[0]).to(c[1].span), self.span(c[0]))
+        name = self.span(c[0])
+        return _PropHead(str(c[0]), c[1], name.to(c[1].span), name)
 
     def prop_required(self, c: list[Any]) -> Attr:
         return self._attr(c, "required", True)
@@ -501,12 +504,12 @@ class Builder:
 
     def event(self, c: list[Any]) -> m.Event:
         kw, name = c[0], c[1]
-        spans: dict[str, Span] = {"id": self.span(name)}
+        header_end = self.span(name)
+        spans: dict[str, Span] = {"id": header_end}
         description: str | None = None
         props: list[m.Property] = []
         current: dict[str, Any] | None = None
         end: Span | None = None
-        header_end = self.span(name)
 
         def close() -> None:
             if current is not None:

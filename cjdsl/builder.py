@@ -28,8 +28,8 @@ def _is_token(item: object) -> TypeGuard[Token]:
     return isinstance(item, str)
 
 
-#: Makes a named tuple without the Python-level ``__new__`` of its class (the builder makes
-#: one for nearly every token: this is a tenth of the parse).
+#: Makes a named tuple without the Python-level ``__new__`` of its class, which checks
+#: and fills defaults the builder never needs (it makes a span for nearly every token).
 _new = tuple.__new__
 
 

@@ -36,20 +36,17 @@ class Rejected(Exception):
 
 
 class Tok(str):
-    """A token: its text, its terminal's name and its offsets. The attributes of a Lark
-    token the builder uses (it gets Lark's from Lark's loop); lines and columns are left
-    to the spans' :class:`~cjdsl.span.LineIndex`.
+    """A token: its text, its terminal's name and where it starts. The attributes of a
+    Lark token the builder uses (it gets Lark's from Lark's loop): a token's text is
+    exactly what it matched, so it ends at ``start_pos + len(tok)``, and lines and
+    columns are left to the spans' :class:`~cjdsl.span.LineIndex`.
 
-    Each terminal has its own subclass, whose class attribute ``type`` names it, and a
-    token's text is exactly what it matched: so making a token sets one attribute, not
-    three (a token is made for each of a million words of a 13 MB file)."""
+    Each terminal has its own subclass, whose class attribute ``type`` names it, so
+    making a token sets one attribute (a token is made for each of the million words of
+    a 13 MB file)."""
 
     type: str
     start_pos: int
-
-    @property
-    def end_pos(self) -> int:
-        return self.start_pos + len(self)
 
 
 def token_class(terminal: str) -> type[Tok]:

@@ -26,7 +26,7 @@ from .progress import StatusLine
 from .project import Project, compile_project
 from .report import RENDERERS, render_full, summary
 from .rules import SettingsError, parse_settings
-from .tracking.lock import LockError
+from .tracking import LockError
 
 if TYPE_CHECKING:
     from .layout import Layout
@@ -388,7 +388,7 @@ def build(
     when Graphviz's `dot` is installed; without it the .dot files are still written."""
     from .build import build as build_artifacts
     from .layout import Dot, DotMissing
-    from .tracking.lock import LOCK_NAME
+    from .tracking import LOCK_NAME
     from .tracking.lock import dumps as dump_lock
     from .tracking.lock import update as update_lock
     from .tracking.plan import build_plan

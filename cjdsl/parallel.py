@@ -9,10 +9,8 @@ the output does not depend on which worker finished first.
 from __future__ import annotations
 
 import copyreg
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -56,6 +54,9 @@ def load_sources(
     ``jobs`` shares of about equal size: this process parses the first share itself
     while ``jobs - 1`` workers parse the others, then takes their results (unpickling a
     model costs about a third of parsing it, and only this process can do it)."""
+    import multiprocessing  # here: every command asks default_jobs(), few fork
+    from concurrent.futures import ProcessPoolExecutor
+
     from .project import load_source
 
     work = [(f, fs.display_path(f, config.root), config.max_file_size) for f in files]

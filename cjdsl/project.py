@@ -21,8 +21,7 @@ from .rules import run_rules
 from .sources import decode_source
 from .span import LineIndex
 from .structure import check_document
-from .tracking.lock import LOCK_NAME
-from .tracking.lock import read as read_lock
+from .tracking import LOCK_NAME
 
 #: Below this many bytes of sources, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 512 * 1024
@@ -146,6 +145,8 @@ def compile_project(
     lock_path = config.root / LOCK_NAME
     data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path)
     if data is not None:
+        from .tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
+
         project.lock = read_lock(data.decode("utf-8", "replace"))
     project.diagnostics.extend(run_rules(project.journeys, config.rules, project.lock))
     project.diagnostics = sort_diagnostics(project.diagnostics)

@@ -194,3 +194,22 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path: Path) -> None:
     code, out, _ = cli("check", "--format", "concise", str(tmp_path))
     assert code == 1
     assert out == "huge.journey:1:1: error[CJ007] the file is 50.0 MB; the limit is 20.0 MB\n"
+
+
+def test_check_loads_only_what_checking_needs(tmp_path: Path) -> None:
+    """A cold `cjdsl check` must not pay for what other commands use: the template engine,
+    Graphviz, JSON Schema, Lark (clean files use the shipped tables), worker processes,
+    or the tracking plan's formats (only a project with a tracking.lock.json needs them)."""
+    (tmp_path / "hr.journey").write_bytes((EXAMPLES / "hr_saas.journey").read_bytes())
+    heavy = ["jinja2", "graphviz", "jsonschema", "lark", "multiprocessing", "concurrent.futures", "cjdsl.tracking.emit"]
+    code = (
+        "import sys; from cjdsl.cli import main\n"
+        "try:\n    main(['check', 'hr.journey'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+    # With a lock file the plan is compared with it, so its formats load then.
+    (tmp_path / "tracking.lock.json").write_bytes((EXAMPLES / "tracking.lock.json").read_bytes())
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "['cjdsl.tracking.emit']", out.stdout + out.stderr

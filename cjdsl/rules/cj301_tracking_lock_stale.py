@@ -33,8 +33,7 @@ from collections.abc import Iterator, Sequence
 
 from ..resolved import ResolvedJourney
 from ..span import Span
-from ..tracking.lock import LOCK_NAME, stale
-from ..tracking.plan import build_plan
+from ..tracking import LOCK_NAME
 from . import Context, Finding, rule
 
 
@@ -42,6 +41,9 @@ from . import Context, Finding, rule
 def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding]:
     if ctx.lock is None:
         return
+    from ..tracking.lock import stale  # the plan and its formats, only when there is a lock
+    from ..tracking.plan import build_plan
+
     declared: dict[str, Span] = {}
     for j in journeys:
         for tp in j.touchpoints:

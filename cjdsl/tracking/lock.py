@@ -19,15 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import jsontext
+from . import LOCK_NAME, LockError
 from .emit import EventVersion, properties_schema
 from .plan import PlanEvent, TrackingPlan
 
-LOCK_NAME = "tracking.lock.json"
 FORMAT = "cjdsl.tracking-lock"
-
-
-class LockError(ValueError):
-    """A lock file that cannot be read."""
 
 
 @dataclass(frozen=True)

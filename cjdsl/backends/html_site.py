@@ -186,10 +186,15 @@ def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
     return Link(f"tp-{tp_id}", label, page)
 
 
+def _next_links(j: ResolvedJourney, tp: m.Touchpoint, shown: set[str] | None) -> list[Link]:
+    """A touchpoint's `next` links, each target once, in the order written."""
+    return [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
+
+
 def _touchpoint(
     j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None, shown: set[str] | None = None
 ) -> TouchpointView:
-    links = [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
+    links = _next_links(j, tp, shown)
     channel = j.channel.get(tp.channel.id) if tp.channel else None
     personas = j.personas_of(tp)
     emotion = int(tp.emotion) if tp.emotion is not None else None
@@ -237,7 +242,7 @@ def _touchpoint(
 def _persona_touchpoint(j: ResolvedJourney, tp: m.Touchpoint, whole: TouchpointView, shown: set[str]) -> TouchpointView:
     """A touchpoint on a persona's page: the whole map's view of it, with links to the
     touchpoints the page does not show sent to the whole map."""
-    links = [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
+    links = _next_links(j, tp, shown)
     if links == whole.next:
         return whole
     return replace(whole, next=links)

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import model
 from .backends import Artifact, Backend, BuildContext, backends, register
 from .config import Config, ConfigError, load_config
-from .diagnostics import CODES, Diagnostic, Related, Severity
+from .diagnostics import CODES, Diagnostic, Related, Severity, Suppression
 from .parser import ParseResult, parse
 from .project import Project, compile_project
 from .resolved import ResolvedJourney
@@ -62,6 +62,7 @@ __all__ = [
     "ResolvedJourney",
     "Severity",
     "Span",
+    "Suppression",
     "__version__",
     "backends",
     "check",

@@ -118,7 +118,13 @@ def build(
             _diagrams(project, result, layout, jobs, tell)
             continue
         ctx = BuildContext(
-            project.config, tuple(project.journeys), tuple(project.diagnostics), dict(result.files), templates, versions or {}
+            project.config,
+            tuple(project.journeys),
+            tuple(project.diagnostics),
+            tuple(project.suppressed),
+            dict(result.files),
+            templates,
+            versions or {},
         )
         for artifact in registry[name].build_all(ctx):
             result.add(name, artifact)

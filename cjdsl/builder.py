@@ -447,7 +447,24 @@ class Builder:
     next = _refs_attr("next")
     measures = _refs_attr("measures")
     funnel = _refs_attr("funnel")
-    allow = _refs_attr("allow")
+
+    def allow(self, c: list[Any]) -> Attr:
+        rules = self.refs([t for t in c[1:] if _is_token(t)])
+        only: tuple[m.Ref, ...] = ()
+        reason: str | None = None
+        for part in c[1:]:
+            if isinstance(part, Attr) and part.key == "allow_for":
+                only = part.value
+            elif isinstance(part, Attr) and part.key == "allow_reason":
+                reason = part.value
+        attr = self._attr(c, "allow", ())
+        return Attr("allow", (m.Allow(rules, reason, only, span=attr.span),), attr.span)
+
+    def allow_for(self, c: list[Any]) -> Attr:
+        return self._attr(c, "allow_for", self.refs(c[1:]))
+
+    def allow_reason(self, c: list[Any]) -> Attr:
+        return self._attr(c, "allow_reason", self.text(c[0]))
 
     def rule_ref(self, c: list[Any]) -> Token:
         return c[0]  # type: ignore[no-any-return]

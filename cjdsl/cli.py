@@ -100,7 +100,7 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
 
 def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
     renderer = RENDERERS[fmt]
-    text = renderer(project.diagnostics, project.lines, color=color)
+    text = renderer(project.results, project.lines, color=color)
     if text:
         click.echo(text, nl=not text.endswith("\n"), err=err, color=color)
 
@@ -220,7 +220,7 @@ def check(
             click.echo("cjdsl: warning: no .journey files found", err=True)
         else:
             err_color = _use_color(color, sys.stderr)
-            click.echo(summary(project.diagnostics, len(project.files), color=err_color), err=True, color=err_color)
+            click.echo(summary(project.results, len(project.files), color=err_color), err=True, color=err_color)
     strict = strict or config.rules.strict
     failed = not project.ok or (strict and any(d.severity is Severity.WARNING for d in project.diagnostics))
     ctx.exit(1 if failed else 0)

@@ -34,6 +34,14 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is not counted: the `allow` line that silenced it, and its reason."""
+
+    span: Span  # the `allow` line
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
     severity: Severity
@@ -41,6 +49,8 @@ class Diagnostic:
     span: Span | None
     help: str | None = None
     related: tuple[Related, ...] = field(default=())
+    #: Set on a finding an `allow` silenced: it is reported as suppressed, never counted.
+    suppression: Suppression | None = None
 
     @property
     def name(self) -> str:
@@ -97,6 +107,7 @@ CODES: dict[str, Code] = _catalogue(
     ("CJ152", "include-outside-root", E, "An include path leaves the project root."),
     ("CJ153", "include-cycle", E, "Files include each other in a cycle."),
     ("CJ154", "include-declares-journey", E, "An included file declares a `journey`; only the including file may."),
+    ("CJ155", "file-outside-journeys", W, "A file that declares no journey and that no journey includes."),
 )
 
 
@@ -138,4 +149,5 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def has_errors(diagnostics: Sequence[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diagnostics)
+    """Whether any diagnostic that counts (not suppressed) is an error."""
+    return any(d.severity is Severity.ERROR and d.suppression is None for d in diagnostics)

@@ -75,7 +75,14 @@ class _Printer:
             self.attr(node, key, keyword, sep.join(r.id for r in refs))
 
     def allow(self, node: object) -> None:
-        self.refs(node, "allow", "allow")
+        allows: Sequence[m.Allow] = getattr(node, "allow", ())
+        for a in allows:
+            text = "allow " + ", ".join(r.id for r in a.rules)
+            if a.only:
+                text += " for " + ", ".join(r.id for r in a.only)
+            if a.reason is not None:
+                text += " " + self.text(a.reason)
+            self.line(text, a.span)
 
     # -- blocks ---------------------------------------------------------------------
     def open(self, header: str, node: object, has_body: bool, *, blank: bool = False) -> bool:

@@ -37,6 +37,19 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Allow:
+    """``allow RULE, ... [for ID, ...] ["reason"]``: silences those rules for the block
+    it is written in and everything inside it."""
+
+    rules: tuple[Ref, ...]
+    #: Why the finding is accepted; asked for by CJ251 when it is missing.
+    reason: str | None = None
+    #: ``for ID, ...``: only the findings about these ids (a persona, for CJ212).
+    only: tuple[Ref, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Include:
     path: str
     span: Span = _span()
@@ -50,7 +63,7 @@ class Journey:
     owner: Ref | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -69,7 +82,7 @@ class Persona:
     concerns: tuple[str, ...] = ()
     interests: tuple[str, ...] = ()
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -79,7 +92,7 @@ class Intent:
     id: str
     label: str | None = None
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -93,7 +106,7 @@ class Channel:
     mode: str | None = None
     kind: str | None = None
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -103,7 +116,7 @@ class Team:
     id: str
     label: str | None = None
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -160,7 +173,7 @@ class Opportunity:
     owner: Ref | None = None
     status: str | None = None
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -175,7 +188,7 @@ class Pain:
     description: str | None = None
     opportunities: tuple[Opportunity, ...] = ()
     opportunity_refs: tuple[Ref, ...] = ()
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -202,7 +215,7 @@ class Touchpoint:
     events: tuple[Event, ...] = ()
     pains: tuple[Pain, ...] = ()
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -215,7 +228,7 @@ class Stage:
     description: str | None = None
     touchpoints: tuple[Touchpoint, ...] = ()
     pains: tuple[Pain, ...] = ()
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -229,7 +242,7 @@ class Kpi:
     funnel: tuple[Ref, ...] = ()
     owner: Ref | None = None
     description: str | None = None
-    allow: tuple[Ref, ...] = ()
+    allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 

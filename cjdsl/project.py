@@ -1,17 +1,34 @@
 """The pipeline, end to end: paths → parsed files → resolved journeys → diagnostics.
 
-``compile_project`` is what ``cjdsl check`` and ``cjdsl build`` run. File access goes
-through :mod:`cjdsl.fs`; every stage it calls is a pure function.
+``compile_project`` is what every command runs (``check``, ``build``, ``events
+validate``, ``diff``) and what :func:`cjdsl.check` returns, so the same files give
+the same answer whichever command reads them. File access goes through
+:mod:`cjdsl.fs`; every stage it calls is a pure function.
+
+A folder is a project, the way a TypeScript project or a Structurizr workspace is:
+
+* a file that declares a ``journey`` is a unit, resolved with everything it includes;
+* a file that some journey includes (directly or through other includes) is checked as
+  part of every journey that includes it, never on its own; a finding in it is
+  reported once per place, however many journeys include it;
+* a file that declares no journey and that no journey includes gets one finding of
+  its own (CJ155): it is probably a forgotten include.
+
+When a file that declares no journey is named on the command line and none of the
+files given includes it, the journeys of the whole project root are read to find the
+ones that do; their findings in the named file are reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from . import fs
+from . import model as m
 from .config import SAFE_MAX_TOTAL_BYTES, Config
 from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
 from .parser import ParseResult, parse
@@ -19,7 +36,7 @@ from .resolve import SourceFile, resolve
 from .resolved import ResolvedJourney
 from .rules import run_rules
 from .sources import decode_source
-from .span import LineIndex
+from .span import LineIndex, Span
 from .structure import check_document
 from .tracking import LOCK_NAME
 
@@ -32,14 +49,25 @@ class Project:
     config: Config
     files: dict[str, SourceFile] = field(default_factory=dict)  # by display path
     journeys: list[ResolvedJourney] = field(default_factory=list)  # units with a journey block
-    libraries: list[ResolvedJourney] = field(default_factory=list)  # shared files checked alone
+    #: Kept for the API: always empty now (a file that is not part of a journey gets CJ155).
+    libraries: list[ResolvedJourney] = field(default_factory=list)
+    #: The findings that count: errors and warnings not silenced by an `allow`.
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Findings silenced by an `allow`, each with its :class:`~cjdsl.diagnostics.Suppression`.
+    suppressed: list[Diagnostic] = field(default_factory=list)
     #: tracking.lock.json at the project root, when there is one.
     lock: dict[str, Any] | None = None
+    #: For each file that journeys include: the display paths of those journeys' files.
+    included_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+    @property
+    def results(self) -> list[Diagnostic]:
+        """Every finding, the suppressed ones included, in report order."""
+        return sort_diagnostics([*self.diagnostics, *self.suppressed])
 
     def lines(self, path: str) -> LineIndex | None:
         sf = self.files.get(path)
@@ -70,13 +98,13 @@ class _Files:
         self.config = config
         self.project = project
         self.by_location: dict[Path, SourceFile] = {}
+        #: What reading and parsing each file found; reported for the files in scope.
+        self.problems: dict[Path, list[Diagnostic]] = {}
 
     def add(self, location: Path, loaded: tuple[SourceFile, list[Diagnostic]]) -> SourceFile:
         sf, diagnostics = loaded
-        self.project.diagnostics.extend(diagnostics)
+        self.problems[location] = diagnostics
         self.by_location[location] = sf
-        if sf.result is not None:
-            self.project.files[sf.path] = sf
         return sf
 
     def load(self, location: Path) -> SourceFile:
@@ -85,6 +113,59 @@ class _Files:
             return known
         path = fs.display_path(location, self.config.root)
         return self.add(location, load_source(location, path, self.config.max_file_size))
+
+
+def _document(sf: SourceFile) -> m.Document | None:
+    return sf.result.document if sf.result is not None else None
+
+
+def _declares_journey(sf: SourceFile) -> bool:
+    doc = _document(sf)
+    return doc is not None and bool(doc.journeys)
+
+
+class _Graph:
+    """The include graph of the files loaded so far: who includes whom (by resolved
+    location), grown by loading every file an include names, inside the root only."""
+
+    def __init__(self, loader: _Files, root: Path) -> None:
+        self.loader = loader
+        self.root = Path(os.path.realpath(root))
+        self.edges: dict[Path, list[Path]] = {}
+
+    def add(self, sources: Iterable[SourceFile]) -> None:
+        todo = list(sources)
+        while todo:
+            sf = todo.pop()
+            if sf.location in self.edges:
+                continue
+            targets: list[Path] = []
+            self.edges[sf.location] = targets
+            doc = _document(sf)
+            for inc in doc.includes if doc is not None else ():
+                if "\x00" in inc.path or os.path.isabs(inc.path):
+                    continue
+                real = Path(os.path.realpath(os.path.normpath(sf.location.parent / inc.path)))
+                if not real.is_relative_to(self.root):
+                    continue  # resolution reports it (CJ152); never read outside the root
+                targets.append(real)
+                if real not in self.edges:
+                    todo.append(self.loader.load(real))
+
+    def reach(self, start: Path) -> set[Path]:
+        """``start`` and every file it includes, directly or not."""
+        seen = {start}
+        todo = [start]
+        while todo:
+            for target in self.edges.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def includers(self) -> set[Path]:
+        """Every file that some loaded file includes."""
+        return {t for targets in self.edges.values() for t in targets}
 
 
 def compile_project(
@@ -110,50 +191,209 @@ def compile_project(
             progress(f"parsing {i + 1}/{len(files)}: {fs.display_path(location, config.root)}")
             loader.load(location)
     sources = [loader.load(f) for f in files]
+    graph = _Graph(loader, config.root)
+    graph.add(sources)
 
-    # Files that another given file includes are not journeys of their own unless they
-    # declare one; every other file is a unit (a journey, or a shared file checked alone).
-    included: set[Path] = set()
-    units: list[tuple[SourceFile, ResolvedJourney | None]] = []
-    for sf in sources:
-        journey, diagnostics = resolve(sf, config.root, loader.load)
-        project.diagnostics.extend(diagnostics)
-        units.append((sf, journey))
-        if sf.result is not None and sf.result.document is not None:
-            for inc in sf.result.document.includes:
-                included.add(_included_location(sf.location, inc.path))
+    # Files named (or found) that declare no journey: parts of the journeys that include
+    # them. When none of the journeys given includes one, look for its journeys in the
+    # whole project root.
+    units = [sf for sf in sources if _declares_journey(sf)]
+    covered: set[Path] = set()
+    for sf in units:
+        covered |= graph.reach(sf.location)
+    loose = [sf for sf in sources if not _declares_journey(sf) and sf.location not in covered and sf.result is not None]
+    context: list[SourceFile] = []
+    if loose:
+        known = set(files)
+        others, _ = fs.discover([config.root], config.root, config.exclude)
+        others = [f for f in others if f not in known]
+        if config.safe:
+            fs.check_inside(others, config.root, SAFE_MAX_TOTAL_BYTES - fs.total_size(files))
+        candidates = [loader.load(f) for f in others]
+        graph.add(candidates)
+        wanted = {sf.location for sf in loose}
+        for sf in candidates:
+            if _declares_journey(sf) and graph.reach(sf.location) & wanted:
+                context.append(sf)
+                covered |= graph.reach(sf.location)
+
+    journeys_of: dict[Path, list[SourceFile]] = {}
+    for sf in [*units, *context]:
+        for part in graph.reach(sf.location):
+            journeys_of.setdefault(part, []).append(sf)
+    index = _Declarations(loader, graph, journeys_of)
+
+    resolved: list[tuple[SourceFile, ResolvedJourney | None, list[Diagnostic]]] = []
+    for sf in [*units, *context]:
+        journey, diagnostics = resolve(sf, config.root, loader.load, index.hint)
+        resolved.append((sf, journey, diagnostics))
+
+    # Orphans: files no journey reaches. Each group of them is reported once, at its top
+    # (a file no other file includes; in a cycle of includes, the first by path), with
+    # the problems of its includes, which need no journey to be found.
+    orphans = sorted(
+        (sf for sf in sources if sf.location not in covered and not _declares_journey(sf) and _document(sf) is not None),
+        key=lambda sf: sf.path,
+    )
+    includers = graph.includers()
+    tops = [sf for sf in orphans if sf.location not in includers]
+    reached: set[Path] = set()
+    for sf in tops:
+        reached |= graph.reach(sf.location)
+    for sf in orphans:
+        if sf.location not in reached:
+            tops.append(sf)
+            reached |= graph.reach(sf.location)
+    # Each file's own problems (syntax, values), for the files this run is about: the
+    # ones given, and what their journeys and orphans include. A journey read only to
+    # find who includes a given file shows its problems in that file alone.
+    scope = set(files) | reached
+    for sf in units:
+        scope |= graph.reach(sf.location)
+    for location, problems in loader.problems.items():
+        if location in scope:
+            project.diagnostics.extend(problems)
+    project.files = {sf.path: sf for location, sf in loader.by_location.items() if sf.result is not None and location in scope}
+    for sf in sorted(tops, key=lambda sf: sf.path):
+        project.diagnostics.append(_orphan(sf, config))
+        _, diagnostics = resolve(sf, config.root, loader.load)
+        project.diagnostics.extend(d for d in diagnostics if d.code.startswith("CJ15"))
+
     seen_ids: dict[str, ResolvedJourney] = {}
-    for sf, journey in units:
-        if journey is None:
+    own: list[ResolvedJourney] = []
+    extra: list[ResolvedJourney] = []
+    wanted_paths = {sf.path for sf in loose}
+    for sf, journey, diagnostics in resolved:
+        is_context = sf in context
+        if is_context:
+            project.diagnostics.extend(d for d in diagnostics if d.span is not None and d.span.path in wanted_paths)
+        else:
+            project.diagnostics.extend(diagnostics)
+        if journey is None or journey.journey is None:
             continue
-        if journey.journey is not None:
-            first = seen_ids.get(journey.id)
-            if first is not None and first.journey is not None:
-                project.diagnostics.append(
-                    make(
-                        "CJ102",
-                        f"duplicate journey `{journey.id}` (also in {first.path})",
-                        journey.journey.spans.get("id", journey.journey.span),
-                        help="journey ids name the output files; give each journey its own id",
-                    )
+        if is_context:
+            extra.append(journey)
+            continue
+        first = seen_ids.get(journey.id)
+        if first is not None and first.journey is not None:
+            project.diagnostics.append(
+                make(
+                    "CJ102",
+                    f"duplicate journey `{journey.id}` (also in {first.path})",
+                    journey.journey.spans.get("id", journey.journey.span),
+                    help="journey ids name the output files; give each journey its own id",
                 )
-                continue
-            seen_ids[journey.id] = journey
-            project.journeys.append(journey)
-        elif sf.location not in included:
-            project.libraries.append(journey)
+            )
+            continue
+        seen_ids[journey.id] = journey
+        own.append(journey)
+    project.journeys = own
+    project.included_by = {
+        sf.path: tuple(sorted({u.path for u in users}))
+        for location, users in journeys_of.items()
+        if (sf := loader.load(location)).result is not None and any(u.location != location for u in users)
+    }
+
     lock_path = config.root / LOCK_NAME
     data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path)
     if data is not None:
         from .tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
 
         project.lock = read_lock(data.decode("utf-8", "replace"))
-    project.diagnostics.extend(run_rules(project.journeys, config.rules, project.lock))
-    project.diagnostics = sort_diagnostics(project.diagnostics)
+    active, suppressed = run_rules([*own, *extra], config.rules, project.lock)
+    if extra:
+        own_files = {f for j in own for f in j.files}
+        keep = own_files | wanted_paths
+        active = [d for d in active if d.span is None or d.span.path in keep]
+        suppressed = [d for d in suppressed if d.span is None or d.span.path in keep]
+    project.diagnostics.extend(active)
+    project.diagnostics = once_per_place(project.diagnostics)
+    project.suppressed = once_per_place(suppressed)
     return project
 
 
-def _included_location(including: Path, path: str) -> Path:
-    import os
+def once_per_place(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted, each finding once per place: a file that several journeys include is
+    checked in each of them, and what is found in it is reported once (the first
+    journey's words are kept)."""
+    first: dict[tuple[str, str, str, Span | None, int, int], Diagnostic] = {}
+    for d in diagnostics:
+        key = (d.code, d.severity.value, d.message, d.span, d.span.start if d.span else -1, d.span.end if d.span else -1)
+        first.setdefault(key, d)
+    return sort_diagnostics(first.values())
 
-    return Path(os.path.realpath(os.path.normpath(including.parent / path)))
+
+def _orphan(sf: SourceFile, config: Config) -> Diagnostic:
+    where = "the project root" if config.file is not None else "the folder of the files given (no cjdsl.toml was found)"
+    return make(
+        "CJ155",
+        f"`{sf.path}` declares no journey and no journey includes it, so nothing in it is checked against a journey",
+        Span(sf.path, 0, 0, sf.result.lines) if sf.result is not None else Span(sf.path),
+        help=f'include it from the journey it belongs to (`include "{sf.path}"`, relative to that file), '
+        f"or list it in `exclude` in cjdsl.toml; journeys were looked for in {where}",
+    )
+
+
+class _Declarations:
+    """Where each id is declared in the project, to say so when a journey cannot see it."""
+
+    KINDS: ClassVar[dict[type, str]] = {
+        m.Persona: "persona",
+        m.Intent: "intent",
+        m.Channel: "channel",
+        m.Team: "team",
+        m.Stage: "stage",
+        m.Opportunity: "opportunity",
+    }
+
+    def __init__(self, loader: _Files, graph: _Graph, journeys_of: dict[Path, list[SourceFile]]) -> None:
+        self.graph = graph
+        self.loader = loader
+        self.journeys_of = journeys_of
+        self.where: dict[tuple[str, str], list[SourceFile]] = {}
+        self.by_path: dict[str, SourceFile] = {}
+        for location in sorted(graph.edges):
+            sf = loader.load(location)
+            self.by_path[sf.path] = sf
+            doc = _document(sf)
+            for item in doc.items if doc is not None else ():
+                for kind, id_ in _declared(item):
+                    self.where.setdefault((kind, id_), []).append(sf)
+
+    def hint(self, kinds: Sequence[str], id_: str, path: str) -> str | None:
+        """Help for an unknown reference to ``id_`` (one of ``kinds``) written in ``path``."""
+        sf = self.by_path.get(path)
+        if sf is None:
+            return None
+        users = sorted({u.path: u for u in self.journeys_of.get(sf.location, [])}.items())
+        parts: list[str] = []
+        declared = sorted({d.path: d for k in kinds for d in self.where.get((k, id_), [])}.items())
+        for decl_path, decl in declared[:3]:
+            lacking = [u for _, u in users if decl.location not in self.graph.reach(u.location)]
+            if lacking:
+                names = ", ".join(f"`{u.path}`" for u in lacking[:4]) + (", ..." if len(lacking) > 4 else "")
+                parts.append(f"`{id_}` is declared in `{decl_path}`, which {names} does not include")
+            else:
+                parts.append(f"`{id_}` is declared in `{decl_path}`")
+        if users and any(u.location != sf.location for _, u in users):
+            names = ", ".join(f"`{p}`" for p, _ in users[:4]) + (", ..." if len(users) > 4 else "")
+            parts.append(f"`{path}` is part of {names}")
+        return "; ".join(parts) or None
+
+
+def _declared(item: m.Item) -> Iterable[tuple[str, str]]:
+    kind = _Declarations.KINDS.get(type(item))
+    if kind is not None:
+        yield kind, item.id  # type: ignore[union-attr]
+    if isinstance(item, m.Stage):
+        for tp in item.touchpoints:
+            yield "touchpoint", tp.id
+            for pain in tp.pains:
+                for o in pain.opportunities:
+                    yield "opportunity", o.id
+        for pain in item.pains:
+            for o in pain.opportunities:
+                yield "opportunity", o.id
+    elif isinstance(item, m.Pain):
+        for o in item.opportunities:
+            yield "opportunity", o.id

@@ -40,10 +40,15 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
 
 
+def counted(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that count: the ones no `allow` silenced."""
+    return [d for d in diagnostics if d.suppression is None]
+
+
 def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool = False) -> str:
     s = _Style(color)
     out: list[str] = []
-    for d in diagnostics:
+    for d in counted(diagnostics):
         head = s(f"{d.severity.value}[{d.code}]", d.severity.value) + s(f": {d.message}", "bold")
         out.append(head)
         if d.span is None:
@@ -75,7 +80,7 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
 def render_concise(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
     s = _Style(color)
     out = []
-    for d in diagnostics:
+    for d in counted(diagnostics):
         where = f"{d.span}: " if d.span is not None else ""
         out.append(f"{s(where, 'bold')}{s(d.severity.value, d.severity.value)}[{d.code}] {d.message}")
     return "\n".join(out) + ("\n" if out else "")
@@ -101,6 +106,7 @@ def to_json(d: Diagnostic) -> dict[str, object]:
         "location": span(d.span),
         "help": d.help,
         "related": [{"message": r.message, "location": span(r.span)} for r in d.related],
+        "suppressed": None if d.suppression is None else {"reason": d.suppression.reason, "location": span(d.suppression.span)},
     }
 
 
@@ -112,8 +118,10 @@ RENDERERS: dict[str, Callable[..., str]] = {"full": render_full, "concise": rend
 
 
 def summary(diagnostics: Sequence[Diagnostic], files_checked: int, *, color: bool = False) -> str:
-    """Per-file counts, then one total line."""
+    """Per-file counts, then one total line ("Found 3 warnings, 2 suppressed")."""
     s = _Style(color)
+    silenced = len(diagnostics) - len(diagnostics := counted(diagnostics))
+    suppressed = f", {silenced} suppressed" if silenced else ""
     per_file: dict[str, Counter[Severity]] = {}
     for d in diagnostics:
         per_file.setdefault(d.span.path if d.span else "(run)", Counter())[d.severity] += 1
@@ -124,10 +132,11 @@ def summary(diagnostics: Sequence[Diagnostic], files_checked: int, *, color: boo
     total: Counter[Severity] = Counter(d.severity for d in diagnostics)
     files = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
     if not diagnostics:
-        out.append(s(f"All good: {files}, no problems found.", "green"))
+        quiet = f" ({silenced} finding{'s' if silenced != 1 else ''} suppressed by `allow`)" if silenced else ""
+        out.append(s(f"All good: {files}, no problems found{quiet}.", "green"))
     else:
         style = "error" if total[Severity.ERROR] else "warning" if total[Severity.WARNING] else "info"
-        out.append(s(f"Found {_counts(total)} ({files}).", style))
+        out.append(s(f"Found {_counts(total)}{suppressed} ({files}).", style))
     return "\n".join(out)
 
 
@@ -180,6 +189,11 @@ def render_sarif(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, 
             result["partialFingerprints"] = {"cjdsl/v1": f"{d.code}:{d.span.path}:{d.message}"}
         if d.related:
             result["relatedLocations"] = [dict(location(r.span, r.message), id=i) for i, r in enumerate(d.related)]
+        if d.suppression is not None:
+            suppression: dict[str, object] = {"kind": "inSource", "location": location(d.suppression.span)}
+            if d.suppression.reason is not None:
+                suppression["justification"] = d.suppression.reason
+            result["suppressions"] = [suppression]
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,
@@ -226,7 +240,7 @@ def _gh_escape(text: str, *, property_value: bool = False) -> str:
 def render_github(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
     """GitHub Actions workflow commands: each diagnostic becomes an annotation on its line."""
     out = []
-    for d in diagnostics:
+    for d in counted(diagnostics):
         kind = {"error": "error", "warning": "warning", "info": "notice"}[d.severity.value]
         props = [f"title={_gh_escape(f'{d.code} {d.name}', property_value=True)}"]
         if d.span is not None:

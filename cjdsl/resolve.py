@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +30,14 @@ class SourceFile:
 
 
 Loader = Callable[[Path], SourceFile]
+#: More help for an unknown reference, from what the project knows beyond one journey:
+#: called with the kinds wanted, the id and the display path of the file it is written in.
+Elsewhere = Callable[[Sequence[str], str, str], str | None]
 
 
-def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[ResolvedJourney | None, list[Diagnostic]]:
+def resolve(
+    root_file: SourceFile, project_root: Path, load: Loader, elsewhere: Elsewhere | None = None
+) -> tuple[ResolvedJourney | None, list[Diagnostic]]:
     """Resolves one unit. Returns no journey when a file of it failed to parse."""
     diagnostics: list[Diagnostic] = []
     files: list[SourceFile] = []
@@ -114,7 +119,7 @@ def resolve(root_file: SourceFile, project_root: Path, load: Loader) -> tuple[Re
     items = [i for i in items if not isinstance(i, m.Journey) or (own and i is own[0])]
     journey = _assemble(root_file.path, tuple(f.path for f in files), items)
     diagnostics.extend(check_ids(journey))
-    diagnostics.extend(check_references(journey))
+    diagnostics.extend(check_references(journey, elsewhere))
     return journey, diagnostics
 
 
@@ -250,7 +255,7 @@ def _a(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
-def check_references(j: ResolvedJourney) -> list[Diagnostic]:
+def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> list[Diagnostic]:
     names: dict[str, set[str]] = {
         "persona": {p.id for p in j.personas},
         "intent": {i.id for i in j.intents},
@@ -280,6 +285,10 @@ def check_references(j: ResolvedJourney) -> list[Diagnostic]:
             )
             if pool:
                 hint += f"; declared: {declared}"
+        more = elsewhere(kinds, ref.id, ref.span.path) if elsewhere is not None and ref.span is not None else None
+        if more:
+            replace_advice = "is declared in" in more and hint.startswith("declare it")
+            hint = more if replace_advice else f"{hint}; {more}"
         out.append(make("CJ101", f"unknown {wanted} `{ref.id}`", ref.span, help=hint))
 
     if j.journey is not None:

@@ -80,6 +80,9 @@ ANY_TEXT = TEXT | LINES
 OPT_TEXT = st.none() | ANY_TEXT
 NUMBER = st.integers(-1000, 1000) | st.decimals(-1000, 1000, places=3, allow_nan=False).map(float)
 REFS = st.lists(IDS.map(m.Ref), max_size=3).map(tuple)
+ALLOWS = st.lists(
+    st.builds(m.Allow, st.lists(IDS.map(m.Ref), min_size=1, max_size=3).map(tuple), st.none() | TEXT, REFS), max_size=2
+).map(tuple)
 OPT_REF = st.none() | IDS.map(m.Ref)
 WORD = st.none() | st.sampled_from(["low", "high", "weird_word"])
 
@@ -97,7 +100,7 @@ PROPS = st.builds(
     st.none() | TEXT,
 )
 EVENTS = st.builds(m.Event, TEXT, OPT_TEXT, st.lists(PROPS, max_size=3).map(tuple))
-OPPS = st.builds(m.Opportunity, IDS, st.none() | TEXT, WORD, WORD, OPT_REF, WORD, OPT_TEXT, REFS)
+OPPS = st.builds(m.Opportunity, IDS, st.none() | TEXT, WORD, WORD, OPT_REF, WORD, OPT_TEXT, ALLOWS)
 PAINS = st.builds(
     m.Pain,
     IDS,
@@ -108,7 +111,7 @@ PAINS = st.builds(
     OPT_TEXT,
     st.lists(OPPS, max_size=2).map(tuple),
     REFS,
-    REFS,
+    ALLOWS,
 )
 NESTED_PAINS = PAINS.map(
     lambda p: m.Pain(p.id, p.label, None, p.severity, p.cause, p.description, p.opportunities, p.opportunity_refs, p.allow)
@@ -140,7 +143,7 @@ def touchpoints(draw: st.DrawFn) -> m.Touchpoint:
         tuple(draw(st.lists(EVENTS, max_size=2))),
         tuple(draw(st.lists(NESTED_PAINS, max_size=1))),
         draw(OPT_TEXT),
-        draw(REFS),
+        draw(ALLOWS),
     )
 
 
@@ -152,11 +155,13 @@ STAGES = st.builds(
     OPT_TEXT,
     st.lists(touchpoints(), max_size=3).map(tuple),
     st.lists(NESTED_PAINS, max_size=1).map(tuple),
-    REFS,
+    ALLOWS,
 )
 ITEMS = st.one_of(
     st.builds(m.Include, TEXT),
-    st.builds(m.Journey, IDS, st.none() | TEXT, st.none() | TEXT, OPT_REF, OPT_TEXT, st.lists(TEXT, max_size=3).map(tuple), REFS),
+    st.builds(
+        m.Journey, IDS, st.none() | TEXT, st.none() | TEXT, OPT_REF, OPT_TEXT, st.lists(TEXT, max_size=3).map(tuple), ALLOWS
+    ),
     st.builds(
         m.Persona,
         IDS,
@@ -168,10 +173,10 @@ ITEMS = st.one_of(
         OPT_TEXT,
         *[st.lists(ANY_TEXT, max_size=2).map(tuple)] * 4,
         OPT_TEXT,
-        REFS,
+        ALLOWS,
     ),
-    st.builds(m.Intent, IDS, st.none() | TEXT, OPT_TEXT, REFS),
-    st.builds(m.Team, IDS, st.none() | TEXT, OPT_TEXT, REFS),
+    st.builds(m.Intent, IDS, st.none() | TEXT, OPT_TEXT, ALLOWS),
+    st.builds(m.Team, IDS, st.none() | TEXT, OPT_TEXT, ALLOWS),
     st.builds(
         m.Channel,
         IDS,
@@ -179,12 +184,12 @@ ITEMS = st.one_of(
         st.none() | st.sampled_from(v.CHANNEL_MODES),
         st.none() | st.sampled_from(v.CHANNEL_KINDS),
         OPT_TEXT,
-        REFS,
+        ALLOWS,
     ),
     STAGES,
     PAINS,
     OPPS.filter(lambda o: o.label is not None or o.impact is not None),
-    st.builds(m.Kpi, IDS, st.none() | TEXT, OPT_TEXT, REFS, REFS, OPT_REF, OPT_TEXT, REFS),
+    st.builds(m.Kpi, IDS, st.none() | TEXT, OPT_TEXT, REFS, REFS, OPT_REF, OPT_TEXT, ALLOWS),
 )
 DOCUMENTS = st.builds(m.Document, st.just("gen.journey"), st.lists(ITEMS, max_size=5).map(tuple))
 

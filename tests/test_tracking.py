@@ -312,23 +312,46 @@ def _mutations(schema: dict[str, Any], rng: Any) -> list[Any]:
     return payloads
 
 
+#: The JSON Schema formats the tracking plan emits, which the differential test below
+#: compares. jsonschema checks `date-time` only when `rfc3339-validator` is installed
+#: (the `format-nongpl` extra, which the `test` extra names); without it every string
+#: would pass and the comparison would be void.
+FORMATS_COMPARED = {"date-time"}
+
+
+def _formats(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        own = {schema["format"]} if isinstance(schema.get("format"), str) else set()
+        return own.union(*(_formats(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_formats(v) for v in schema))
+    return set()
+
+
 def test_the_fast_validator_agrees_with_jsonschema() -> None:
     import random
 
     from cjdsl.tracking.emit import properties_schema
     from cjdsl.tracking.validate import compile_event
 
+    checker = jsonschema.FormatChecker()
+    missing = FORMATS_COMPARED - set(checker.checkers)
+    assert not missing, f"jsonschema cannot check {missing}: install the test extra (jsonschema[format-nongpl])"
+    assert not checker.conforms("", "date-time"), "jsonschema's date-time check is not active"
     rng = random.Random(7)
     plan = build_plan(cjdsl.check([EXAMPLES]).journeys)
     checked = 0
+    formats: set[str] = set()
     for e in plan.events:
         schema = properties_schema(e)
+        formats |= _formats(schema)
         fast = compile_event(schema)
-        real = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+        real = jsonschema.Draft7Validator(schema, format_checker=checker)
         for payload in _mutations(schema, rng):
             assert (fast(payload) is None) == real.is_valid(payload), (e.name, payload, fast(payload))
             checked += 1
     assert checked > 1000
+    assert formats == FORMATS_COMPARED, "the plan emits a format this test does not name"
 
 
 def test_events_validate_command(tmp_path: Path) -> None:

@@ -145,11 +145,13 @@ def test_settings_errors_are_clear(project: Path, toml: str, message: str) -> No
 
 
 def test_allow_silences_a_block_and_its_children(project: Path) -> None:
-    text = BASE.replace('stage s1 "One" phase awareness {\n', 'stage s1 "One" phase awareness {\n  allow dead-end\n')
+    text = BASE.replace(
+        'stage s1 "One" phase awareness {\n', 'stage s1 "One" phase awareness {\n  allow dead-end "kept open on purpose"\n'
+    )
     write(project, {"j.journey": text})
     assert run(project)[1] == ""
     # On another block it silences nothing, and says so.
-    text = BASE.replace('stage s2 "Two" phase loyalty {\n', 'stage s2 "Two" phase loyalty {\n  allow CJ210, dead-endd\n')
+    text = BASE.replace('stage s2 "Two" phase loyalty {\n', 'stage s2 "Two" phase loyalty {\n  allow CJ210, dead-endd "why"\n')
     write(project, {"j.journey": text})
     out = run(project)[1].splitlines()
     assert out == [
@@ -160,7 +162,7 @@ def test_allow_silences_a_block_and_its_children(project: Path) -> None:
 
 
 def test_allow_on_the_journey_covers_every_file(project: Path) -> None:
-    text = BASE.replace("  owner mkt\n}\nteam", "  owner mkt\n  allow dead-end\n}\nteam", 1)
+    text = BASE.replace("  owner mkt\n}\nteam", '  owner mkt\n  allow dead-end "a pilot"\n}\nteam', 1)
     write(project, {"j.journey": text})
     assert run(project)[1] == ""
 
@@ -229,7 +231,9 @@ def test_summary_counts_per_file(project: Path) -> None:
 
 
 def test_allow_takes_codes_in_any_case(project: Path) -> None:
-    text = BASE.replace('  touchpoint lost "Lost" {\n', '  touchpoint lost "Lost" {\n    allow cj210\n')
+    text = BASE.replace(
+        '  touchpoint lost "Lost" {\n', '  touchpoint lost "Lost" {\n    allow cj210 "the shop closes the loop"\n'
+    )
     write(project, {"j.journey": text})
     assert run(project)[1] == ""
 

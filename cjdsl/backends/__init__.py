@@ -36,6 +36,8 @@ class BuildContext:
     config: Config
     journeys: Sequence[ResolvedJourney] = ()
     diagnostics: Sequence[Diagnostic] = ()
+    #: Findings an `allow` silenced (each with its suppression), shown as accepted.
+    suppressed: Sequence[Diagnostic] = ()
     #: Files earlier backends of this build produced (the site links the diagrams).
     files: Mapping[str, bytes] = field(default_factory=dict)
     #: Template overrides by name (`cjdsl build --templates DIR`).
@@ -57,6 +59,12 @@ class Backend:
         if self.build is not None:
             return list(self.build(ctx))
         return [self.render(j, ctx) for j in ctx.journeys]
+
+
+def findings_of(j: ResolvedJourney, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that lie in the journey's files, in report order."""
+    files = set(j.files)
+    return [d for d in diagnostics if d.span is not None and d.span.path in files]
 
 
 _REGISTRY: dict[str, Backend] = {}

@@ -22,7 +22,7 @@ from .. import vocabulary as v
 from ..diagnostics import Diagnostic, Severity
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import Artifact, Backend, BuildContext, register
+from . import Artifact, Backend, BuildContext, findings_of, register
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -152,6 +152,8 @@ class JourneyView:
     findings: list[dict[str, Any]]
     warnings: int
     infos: int
+    #: Findings an `allow` silenced, each with its `reason`: shown as accepted, never hidden.
+    suppressed: list[dict[str, Any]]
     diagram: str | None  # relative path of the SVG, when there is one
     diagram_dot: str | None
     touchpoint_count: int
@@ -382,6 +384,8 @@ def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | 
                 "anchor": best[1] if best else None,
                 "element": best[2] if best else None,
                 "source": _source(url, d.span),
+                "reason": d.suppression.reason if d.suppression is not None else None,
+                "allowed_at": f"{d.suppression.span.path}:{d.suppression.span.line}" if d.suppression is not None else None,
             }
         )
     return out
@@ -437,7 +441,7 @@ def journey_view(
                 source=_source(url, s.span),
             )
         )
-    warnings = [d for d in ctx.diagnostics if d.span is not None and d.span.path in set(j.files)]
+    warnings = findings_of(j, ctx.diagnostics)
     diagram = f"graphviz/{j.id}.persona-{persona}.svg" if persona else f"graphviz/{j.id}.svg"
     dot = diagram[:-4] + ".dot"
     kpis = [
@@ -492,6 +496,7 @@ def journey_view(
         kpis=kpis,
         curve=_curve(j, stages, column, persona),
         findings=_findings(j, ctx.diagnostics, url) if persona is None else [],
+        suppressed=_findings(j, ctx.suppressed, url) if persona is None else [],
         warnings=sum(1 for d in warnings if d.severity is Severity.WARNING),
         infos=sum(1 for d in warnings if d.severity is Severity.INFO),
         diagram=diagram if diagram in ctx.files else None,

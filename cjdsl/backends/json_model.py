@@ -9,14 +9,16 @@ input.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from .. import jsontext
 from .. import model as m
+from ..diagnostics import Diagnostic, sort_diagnostics
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import Artifact, Backend, BuildContext, register
+from . import Artifact, Backend, BuildContext, findings_of, register
 
 FORMAT = "cjdsl.journey"
 FORMAT_VERSION = 1
@@ -64,8 +66,20 @@ def _event(e: m.Event) -> dict[str, Any]:
     }
 
 
-def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
-    """The JSON-ready dict for one resolved journey."""
+def _finding(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "message": d.message,
+        "source": _source(d.span) if d.span is not None else None,
+        "suppressed": None if d.suppression is None else {"reason": d.suppression.reason, "source": _source(d.suppression.span)},
+    }
+
+
+def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> dict[str, Any]:
+    """The JSON-ready dict for one resolved journey, with the findings of ``cjdsl check``
+    in its files (the ones an `allow` silenced included, marked with the reason)."""
     jj = j.journey
     return {
         "format": FORMAT,
@@ -189,6 +203,7 @@ def journey_to_dict(j: ResolvedJourney) -> dict[str, Any]:
             }
             for k in j.kpis
         ],
+        "findings": [_finding(d) for d in findings],
     }
 
 
@@ -196,7 +211,8 @@ dumps = jsontext.dumps
 
 
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    return Artifact.text(f"json/{j.id}.json", "application/json", dumps(journey_to_dict(j)))
+    findings = sort_diagnostics([*findings_of(j, ctx.diagnostics), *findings_of(j, ctx.suppressed)])
+    return Artifact.text(f"json/{j.id}.json", "application/json", dumps(journey_to_dict(j, findings)))
 
 
 def schema() -> dict[str, Any]:

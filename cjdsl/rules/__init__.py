@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..diagnostics import CODES, NAMES, Diagnostic, Related, Severity, did_you_mean
@@ -28,6 +28,8 @@ class Finding:
     message: str
     help: str | None = None
     related: tuple[Related, ...] = ()
+    #: The ids the finding is about (a persona, for CJ212): what `allow RULE for ID` names.
+    about: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def reference_markdown() -> str:
         "| --- | --- | --- | --- |",
     ]
     out += [
-        f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {'error (always)' if r.core else r.severity.value} "
+        f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {f'{r.severity.value} (always)' if r.core else r.severity.value} "
         f"| {r.summary} |"
         for r in rules
     ]
@@ -266,125 +268,37 @@ def parse_settings(table: Mapping[str, Any]) -> RuleSettings:
     return RuleSettings(select, ignore, severity, options, strict)
 
 
-# -- suppression --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Scope:
-    path: str | None  # None: the whole journey
-    start: int
-    end: int
-    refs: tuple[Any, ...]  # model.Ref
-
-    def covers(self, span: Span | None) -> bool:
-        if span is None:
-            return self.path is None
-        if self.path is None:
-            return True
-        return span.path == self.path and self.start <= span.start and span.end <= self.end
-
-
-def _scopes(j: ResolvedJourney) -> list[_Scope]:
-    out: list[_Scope] = []
-
-    def add(node: Any, whole: bool = False) -> None:
-        if node.allow:
-            out.append(_Scope(None if whole else node.span.path, node.span.start, node.span.end, node.allow))
-
-    if j.journey is not None:
-        add(j.journey, whole=True)
-    for group in (j.personas, j.intents, j.channels, j.teams, j.kpis, j.pains, j.opportunities):
-        for node in group:
-            add(node)
-    for stage in j.stages:
-        add(stage)
-        for tp in stage.touchpoints:
-            add(tp)
-    return out
+# -- running ----------------------------------------------------------------------------
 
 
 def run_rules(
     journeys: Sequence[ResolvedJourney], settings: RuleSettings, lock: Mapping[str, Any] | None = None
-) -> list[Diagnostic]:
-    """Runs every selected rule over the journeys and applies `allow` suppressions."""
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Runs every selected rule over the journeys and applies the `allow` lines written
+    in them. Returns the findings that count and the ones an `allow` silenced (each
+    with its :class:`~cjdsl.diagnostics.Suppression`)."""
+    from .suppression import Suppressions
+
     rules = all_rules()
-    scopes = {j.id: _scopes(j) for j in journeys}
-    all_scopes = [s for group in scopes.values() for s in group]
-    used: set[tuple[str, int]] = set()
-    out: list[Diagnostic] = []
+    allows = Suppressions(journeys)
+    active: list[Diagnostic] = []
+    silenced: list[Diagnostic] = []
     for r in rules.values():
         if r.core or not settings.selects(r) or r.code == UNUSED_SUPPRESSION:
             continue
-        ctx = settings.context(r, lock)
-        findings = list(r.run(journeys, ctx))
-        for f in findings:
-            silenced = False
-            for scope in all_scopes:
-                if not scope.covers(f.span):
-                    continue
-                for ref in scope.refs:
-                    if ref.id.upper() == r.code or ref.id == r.name:
-                        used.add((ref.span.path, ref.span.start))
-                        silenced = True
-            if not silenced:
-                out.append(Diagnostic(r.code, settings.severity_of(r), f.message, f.span, f.help, f.related))
+        for f in r.run(journeys, settings.context(r, lock)):
+            d = Diagnostic(r.code, settings.severity_of(r), f.message, f.span, f.help, f.related)
+            suppression = allows.match(r, f)
+            if suppression is None:
+                active.append(d)
+            else:
+                silenced.append(replace(d, suppression=suppression))
     unused_rule = rules.get(UNUSED_SUPPRESSION)
     if unused_rule is not None and settings.selects(unused_rule):
-        seen: set[tuple[str, int]] = set()
-        own: list[Any] = []
-        for scope in all_scopes:
-            for ref in scope.refs:
-                key = (ref.span.path, ref.span.start)
-                if key in used or key in seen:
-                    continue
-                seen.add(key)
-                target = find_rule(ref.id)
-                if target is not None and target.code != UNUSED_SUPPRESSION:
-                    # `allow unused-suppression` on a block keeps its other allows quiet.
-                    quiet = [
-                        q
-                        for s in all_scopes
-                        if s.covers(ref.span)
-                        for q in s.refs
-                        if q.id.upper() == UNUSED_SUPPRESSION or q.id == unused_rule.name
-                    ]
-                    if quiet:
-                        used.update((q.span.path, q.span.start) for q in quiet)
-                        continue
-                if target is None and any(r.code.startswith(ref.id.upper()) for r in rules.values()):
-                    message = f"`allow {ref.id}` is a code prefix"
-                    help_ = "`allow` takes one rule's name or code; prefixes work only in `select` and `ignore`"
-                elif target is None:
-                    hint = suggest(ref.id)
-                    message, help_ = f"`allow {ref.id}` names no rule", hint or "see `cjdsl rules` for the rule names and codes"
-                elif target.code == UNUSED_SUPPRESSION:
-                    own.append(ref)  # reported below if it kept nothing quiet
-                    continue
-                elif target.core:
-                    message, help_ = (
-                        f"`allow {ref.id}`: {target.code} is a structure error and cannot be allowed",
-                        "fix the error instead",
-                    )
-                elif not settings.selects(target):
-                    message, help_ = f"`allow {ref.id}` silences a rule that is not enabled", "remove it"
-                else:
-                    message, help_ = (
-                        f"`allow {ref.id}` silences nothing here",
-                        "remove it: the rule finds no problem in this block",
-                    )
-                out.append(Diagnostic(UNUSED_SUPPRESSION, settings.severity_of(unused_rule), message, ref.span, help_))
-        for ref in own:
-            if (ref.span.path, ref.span.start) not in used:
-                out.append(
-                    Diagnostic(
-                        UNUSED_SUPPRESSION,
-                        settings.severity_of(unused_rule),
-                        f"`allow {ref.id}` silences nothing here",
-                        ref.span,
-                        "remove it: no other `allow` in this block is unused",
-                    )
-                )
-    return out
+        severity = settings.severity_of(unused_rule)
+        for span, message, help_ in allows.unused(rules, settings.selects, unused_rule):
+            active.append(Diagnostic(UNUSED_SUPPRESSION, severity, message, span, help_))
+    return active, silenced
 
 
 UNUSED_SUPPRESSION = "CJ250"

@@ -26,6 +26,16 @@ stage onboard "Onboarding" phase adoption {
   }
 }
 ```
+or, when a persona skips the stage by design, say so for that persona alone, so the
+`allow` cannot hide another persona's gap:
+```
+stage onboard "Onboarding" phase adoption {
+  allow persona-missing-from-stage for piotr "Piotr's firm onboards through its reseller"
+  touchpoint kickoff "Kick-off call" {
+    persona anna
+  }
+}
+```
 """
 
 from __future__ import annotations
@@ -48,5 +58,7 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     at(stage),
                     f"persona `{persona.id}` has no touchpoint in stage `{stage.id}`",
-                    f"add `{persona.id}` to a touchpoint's `persona` line here, or map what they do in this stage",
+                    f"add `{persona.id}` to a touchpoint's `persona` line here, or map what they do in this stage; "
+                    f'if they skip it by design: `allow persona-missing-from-stage for {persona.id} "why"` in the stage',
+                    about=(persona.id,),
                 )

@@ -465,4 +465,24 @@ persona anna "Anna"
 ```
 """,
     ),
+    "CJ155": (
+        "A file that declares no journey and that no journey includes.",
+        """
+## What it checks
+That every `.journey` file is a journey (it has a `journey` block) or is included, directly or through other includes, by a journey of the project. A file that is included is checked as part of every journey that includes it, never on its own.
+## Why it matters
+A stage or catalogue file that nothing includes is usually a forgotten `include`: its touchpoints appear on no map and in no tracking plan, and its references cannot be checked, because only a journey says which personas, channels and teams they refer to. This is a warning, reported once per file, instead of one unknown-reference error per reference.
+## Example
+```
+# stages/renewal.journey, included by no journey
+stage renewal "Renewal" phase loyalty { ... }
+```
+## Instead
+```
+# mortgage.journey
+include "stages/renewal.journey"
+```
+or list the file under `exclude` in cjdsl.toml while it is a draft.
+""",
+    ),
 }

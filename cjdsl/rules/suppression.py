@@ -1,0 +1,188 @@
+"""`allow` lines: which findings they silence, and which of them silence nothing.
+
+An `allow RULE` covers the block it is written in and everything inside it; in the
+`journey` block, every file of that journey. `allow RULE for ID, ...` covers only the
+findings about those ids. A silenced finding keeps the innermost `allow` that matched,
+with its reason, so reports can show what was accepted and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import model as m
+from ..diagnostics import Suppression
+from ..resolved import ResolvedJourney
+from ..span import Span
+
+if TYPE_CHECKING:
+    from . import Finding, Rule
+
+
+@dataclass(frozen=True)
+class _Scope:
+    files: frozenset[str]  # the files the scope lies in (one, or a whole journey's)
+    start: int
+    end: int
+    whole: bool  # the journey block: every file of the journey, from start to end
+    allows: tuple[m.Allow, ...]
+
+    def covers(self, span: Span | None) -> bool:
+        if span is None:
+            return self.whole
+        if span.path not in self.files:
+            return False
+        return self.whole or (self.start <= span.start and span.end <= self.end)
+
+    @property
+    def size(self) -> int:
+        return 1 << 60 if self.whole else self.end - self.start
+
+
+def _names(ref: m.Ref, r: Rule) -> bool:
+    return ref.id.upper() == r.code or ref.id == r.name
+
+
+class Suppressions:
+    """Every `allow` of some journeys, and which of them have been used."""
+
+    def __init__(self, journeys: Sequence[ResolvedJourney]) -> None:
+        scopes: dict[tuple[frozenset[str], int, int, bool], _Scope] = {}
+        for j in journeys:
+            for scope in _scopes(j):
+                scopes.setdefault((scope.files, scope.start, scope.end, scope.whole), scope)
+        # Innermost first, so a finding keeps the reason written nearest to it.
+        self.scopes = sorted(scopes.values(), key=lambda s: (s.size, sorted(s.files), s.start))
+        #: (rule ref's place) and (rule ref's place, `for` id's place) that silenced something.
+        self.used: set[tuple[Any, ...]] = set()
+
+    def match(self, r: Rule, f: Finding) -> Suppression | None:
+        """The suppression that silences this finding of rule ``r``, if any: the
+        innermost one, though every `allow` that matches counts as used."""
+        found: Suppression | None = None
+        for scope in self.scopes:
+            if not scope.covers(f.span):
+                continue
+            for allow in scope.allows:
+                for ref in allow.rules:
+                    if not _names(ref, r):
+                        continue
+                    if allow.only:
+                        hits = [o for o in allow.only if o.id in f.about]
+                        if not hits:
+                            continue
+                        self.used.update((_key(ref.span), _key(o.span)) for o in hits)
+                    self.used.add(_key(ref.span))
+                    if found is None:
+                        found = Suppression(allow.span, allow.reason)
+        return found
+
+    def unused(
+        self, rules: Mapping[str, Rule], selects: Callable[[Rule], bool], unused_rule: Rule
+    ) -> Iterator[tuple[Span, str, str]]:
+        """(place, message, help) for each `allow` that silenced nothing, after every
+        other rule ran: CJ250's findings."""
+        from . import find_rule, suggest
+
+        seen: set[tuple[Any, ...]] = set()
+        own: list[m.Ref] = []
+        for scope in self.scopes:
+            for allow in scope.allows:
+                for ref in allow.rules:
+                    key = _key(ref.span)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    target = find_rule(ref.id)
+                    if key in self.used:
+                        if target is not None and allow.only:
+                            for o in allow.only:
+                                if (key, _key(o.span)) not in self.used:
+                                    yield (
+                                        o.span,
+                                        f"`allow {ref.id} for {o.id}` silences nothing here",
+                                        f"no {target.code} finding in this block is about `{o.id}`: remove `{o.id}`",
+                                    )
+                        continue
+                    if target is not None and target.code != unused_rule.code and self._quiet(ref.span, unused_rule):
+                        continue  # `allow unused-suppression` on a block keeps its other allows quiet
+                    if target is None and any(r.code.startswith(ref.id.upper()) for r in rules.values()):
+                        yield (
+                            ref.span,
+                            f"`allow {ref.id}` is a code prefix",
+                            "`allow` takes one rule's name or code; prefixes work only in `select` and `ignore`",
+                        )
+                    elif target is None:
+                        hint = suggest(ref.id)
+                        yield (
+                            ref.span,
+                            f"`allow {ref.id}` names no rule",
+                            hint or "see `cjdsl rules` for the rule names and codes",
+                        )
+                    elif target.code == unused_rule.code:
+                        own.append(ref)  # reported below if it kept nothing quiet
+                    elif target.core:
+                        yield (
+                            ref.span,
+                            f"`allow {ref.id}`: {target.code} is a structure error and cannot be allowed",
+                            "fix the error instead",
+                        )
+                    elif not selects(target):
+                        yield ref.span, f"`allow {ref.id}` silences a rule that is not enabled", "remove it"
+                    elif allow.only:
+                        names = ", ".join(f"`{o.id}`" for o in allow.only)
+                        yield (
+                            ref.span,
+                            f"`allow {ref.id} for {', '.join(o.id for o in allow.only)}` silences nothing here",
+                            f"no {target.code} finding in this block is about {names}"
+                            + ("" if target.code == "CJ212" else f"; {target.code}'s findings name no ids `for` can pick"),
+                        )
+                    else:
+                        yield (
+                            ref.span,
+                            f"`allow {ref.id}` silences nothing here",
+                            "remove it: the rule finds no problem in this block",
+                        )
+        for ref in own:
+            if _key(ref.span) not in self.used:
+                yield ref.span, f"`allow {ref.id}` silences nothing here", "remove it: no other `allow` in this block is unused"
+
+    def _quiet(self, span: Span, unused_rule: Rule) -> bool:
+        quiet = [
+            ref for s in self.scopes if s.covers(span) for allow in s.allows for ref in allow.rules if _names(ref, unused_rule)
+        ]
+        self.used.update(_key(q.span) for q in quiet)
+        return bool(quiet)
+
+
+def _key(span: Span) -> tuple[str, int]:
+    return (span.path, span.start)
+
+
+def _scopes(j: ResolvedJourney) -> list[_Scope]:
+    out: list[_Scope] = []
+    files = frozenset(j.files)
+
+    def add(node: Any, whole: bool = False) -> None:
+        if node.allow:
+            span = node.span
+            out.append(_Scope(files if whole else frozenset({span.path}), span.start, span.end, whole, node.allow))
+
+    if j.journey is not None:
+        add(j.journey, whole=True)
+    for group in (j.personas, j.intents, j.channels, j.teams, j.kpis, j.pains, j.opportunities):
+        for node in group:
+            add(node)
+    for stage in j.stages:
+        add(stage)
+        for tp in stage.touchpoints:
+            add(tp)
+    return out
+
+
+def allows(j: ResolvedJourney) -> Iterator[m.Allow]:
+    """Every `allow` line of a journey, in the order of its blocks."""
+    for scope in _scopes(j):
+        yield from scope.allows

@@ -12,7 +12,7 @@ The public API mirrors the command line::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from collections.abc import Sequence
 from pathlib import Path

@@ -10,6 +10,8 @@ property, string escapes); value ranges and vocabularies are checked later, by
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -57,6 +59,25 @@ _MERGED = frozenset({"allow", "persona", "intent", "next", "measures"})
 _WORDS = {"persona_need": "need", "tp_need": "need", "tp_channel": "channel"}
 
 
+#: Digits a number may have before and after its point.
+MAX_DIGITS = 15
+#: How deep property types are kept: list(list(T)) is as deep as an error needs.
+MAX_TYPE_DEPTH = 3
+
+
+def _depth(t: m.PropertyType) -> int:
+    depth = 1
+    while t.item is not None:
+        depth += 1
+        t = t.item
+    return depth
+
+
+#: What a string may not hold: control characters other than tab and line feed (C0,
+#: DEL, C1 with NEL), carriage returns, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 class Builder:
     """One builder per parser; :meth:`begin` resets it for each file."""
 
@@ -79,7 +100,7 @@ class Builder:
 
     def text(self, tok: Token) -> str:
         try:
-            return decode(tok)
+            value = decode(tok)
         except EscapeError as err:
             start = (tok.start_pos or 0) + err.offset
             self.diagnostics.append(
@@ -90,11 +111,42 @@ class Builder:
                     help='known escapes are \\" \\\\ \\n \\t \\r and \\u{XXXX}; write \\\\ for a backslash',
                 )
             )
-            return str(tok)[1:-1]
+            return _CONTROL.sub("\ufffd", str(tok)[1:-1])
+        if _CONTROL.search(value) is None:
+            return value
+        return self._control(tok, value)
 
-    @staticmethod
-    def number(tok: Token) -> float:
+    def _control(self, tok: Token, value: str) -> str:
+        """Reports the first control character of a string (CJ009) and returns the value
+        with each one replaced by U+FFFD, so no later stage and no output ever holds one."""
+        raw = _CONTROL.search(str(tok))
+        start = (tok.start_pos or 0) + (raw.start() if raw is not None else 0)
+        bad = _CONTROL.search(value)
+        assert bad is not None
+        self.diagnostics.append(
+            make(
+                "CJ009",
+                f"a string holds the control character U+{ord(bad.group()):04X}",
+                Span(self.path, start, start + 1 if raw is not None else start + len(tok), self.lines),
+                help="text may hold line breaks and tabs, but no other control character (they would act on the terminals, "
+                "logs, Markdown, diagrams and YAML that cjdsl writes); remove it",
+            )
+        )
+        return _CONTROL.sub("\ufffd", value)
+
+    def number(self, tok: Token) -> float:
         text = str(tok)
+        whole, _, fraction = text.lstrip("+-").partition(".")
+        if len(whole) > MAX_DIGITS or len(fraction) > MAX_DIGITS:
+            self.diagnostics.append(
+                make(
+                    "CJ103",
+                    f"a number of {len(whole) + len(fraction)} digits is out of range",
+                    self.span(tok),
+                    help=f"numbers take at most {MAX_DIGITS} digits before and after the point",
+                )
+            )
+            return 0
         return float(text) if "." in text else int(text)
 
     def ref(self, tok: Token) -> m.Ref:
@@ -497,6 +549,10 @@ class Builder:
         args = [a for a in c[1:] if not (_is_token(a) and a.type in ("LPAR", "RPAR", "COMMA"))]
         values = tuple(self.text(a) for a in args if _is_token(a))
         items = [a for a in args if isinstance(a, m.PropertyType)]
+        if items and _depth(items[0]) >= MAX_TYPE_DEPTH:
+            # The language has no lists of lists (CJ105 reports the first one); deeper
+            # nesting is dropped here, so no later stage recurses deeply on a hostile file.
+            return items[0]
         end = self._last_span(c[-1])
         return m.PropertyType(name, values, items[0] if items else None, len(args), span=self.span(c[0]).to(end))
 
@@ -607,8 +663,14 @@ class Builder:
             spans[f"property.{i}"] = p.span
         if end is not None:
             spans["end"] = end
+        # Names are compared (one event fired at several touchpoints), so they are kept in
+        # Unicode's composed form: "Café" typed as e + combining accent is the same event.
         return m.Event(
-            self.text(name), description, tuple(props), span=start.to(end or header_end), spans=MappingProxyType(spans)
+            unicodedata.normalize("NFC", self.text(name)),
+            description,
+            tuple(props),
+            span=start.to(end or header_end),
+            spans=MappingProxyType(spans),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import gc
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, fs
-from .config import SAFE_DOT_TIMEOUT, Config, ConfigError, load_config
+from .config import SAFE_DOT_TIMEOUT, SAFE_DOT_TOTAL, Config, ConfigError, boundary, load_config
 from .config import safe as safe_config
 from .diagnostics import Severity, did_you_mean
 from .progress import StatusLine
@@ -55,10 +56,15 @@ def _use_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _config(ctx: click.Context, paths: Sequence[Path]) -> Config:
+def _config(ctx: click.Context, paths: Sequence[Path], within: Path | None = None) -> Config:
+    """The settings for a run over ``paths``. ``within``: a folder the run may not look
+    above (a revision checked out into a temporary folder); else, under --safe, the
+    repository the command runs in (or the current folder)."""
+    safe = bool(ctx.obj.get("safe"))
+    limit = within if within is not None else (boundary(Path.cwd()) if safe else None)
     try:
-        config = load_config(list(paths), ctx.obj.get("config"))
-        return safe_config(config) if ctx.obj.get("safe") else config
+        config = load_config(list(paths), None if within is not None else ctx.obj.get("config"), stop=limit)
+        return safe_config(config, limit) if safe and limit is not None else config
     except ConfigError as err:
         raise Failure(str(err)) from None
 
@@ -73,11 +79,11 @@ def _existing(paths: Sequence[str]) -> list[Path]:
     return out
 
 
-def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = None) -> Project:
+def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = None, within: Path | None = None) -> Project:
     """Reads, parses, resolves and validates PATHS, turning I/O and lock problems into
     one-line failures."""
     given = _existing(paths)
-    config = config or _config(ctx, given)
+    config = config or _config(ctx, given, within)
     # The model lives until the command ends and holds no reference cycles: keep the
     # cyclic GC from walking its million objects again and again while it is built
     # (10,000 touchpoints: about 1.5 s of collections), and from then on.
@@ -124,8 +130,9 @@ def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = F
 @click.option(
     "--safe",
     is_flag=True,
-    help="For sources that may be hostile, such as a pull request from a fork: at most 2 MB a file and 50 MB in "
-    "all, nothing read outside the project root (not even through a symbolic link), `dot` stopped after 20 s.",
+    help="For sources that may be hostile, such as a pull request from a fork: nothing read outside the project "
+    "root (not even through a symbolic link), at most 2 MB a file and 50 MB in all, `dot` stopped after 20 s a "
+    "diagram and 120 s in all, --templates refused. See docs/security.md.",
 )
 @click.option(
     "--progress/--no-progress",
@@ -293,7 +300,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     Comments are kept; the meaning of every file is unchanged."""
     from .formatter import format_result
     from .parser import parse
-    from .sources import decode_source
+    from .sources import decode_source, not_regular, too_large
 
     given = _existing(paths)
     config = _config(ctx, given)
@@ -302,12 +309,18 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     use = _use_color(color, sys.stderr)
     for location in files:
         path = fs.display_path(location, config.root)
-        data = fs.read_bytes(location)
-        if data is None:
+        if not location.is_relative_to(config.root):
+            # A link that leads out of the project: never read, never rewritten.
+            click.echo(f"cjdsl: {path}: not formatted: outside the project root {config.root} (a symbolic link?)", err=True)
+            failed += 1
             continue
-        text, problem = decode_source(data, path, config.max_file_size)
+        got = fs.read_source(location, config.max_file_size)
+        if got.problem == "missing":
+            continue
+        text, problem = (None, None) if got.data is None else decode_source(got.data, path, config.max_file_size)
         if text is None:
-            assert problem is not None
+            if problem is None:
+                problem = too_large(path, got.size, config.max_file_size) if got.problem == "too-large" else not_regular(path)
             click.echo(render_full([problem], lambda _: None, color=use), err=True, color=use)
             failed += 1
             continue
@@ -318,7 +331,8 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
             click.echo(render_full(errors, _fixed(result.lines), color=use), err=True, color=use)
             failed += 1
             continue
-        original = data.decode("utf-8")
+        assert got.data is not None
+        original = got.data.decode("utf-8")
         if formatted == original:
             unchanged += 1
             continue
@@ -331,11 +345,14 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
         elif check_only:
             click.echo(f"Would reformat: {path}")
         else:
-            fs.write_text(location, formatted)
+            try:
+                fs.write_text(location, formatted)
+            except OSError as err:
+                raise Failure(f"cannot write {path}: {err.strerror or err} (the file is unchanged)") from None
     verb = "would be reformatted" if (check_only or show_diff) else "reformatted"
     parts = [f"{changed} file{'s' if changed != 1 else ''} {verb}", f"{unchanged} left unchanged"]
     if failed:
-        parts.append(f"{failed} could not be formatted (syntax errors)")
+        parts.append(f"{failed} could not be formatted (see above)")
     if files:
         click.echo(", ".join(parts), err=True)
     else:
@@ -407,9 +424,14 @@ def build(
     layout: Layout | None = None
     if "graphviz" in names:
         try:
-            layout = Dot.find(SAFE_DOT_TIMEOUT) if ctx.obj["safe"] else Dot.find()
+            layout = Dot.find(SAFE_DOT_TIMEOUT, SAFE_DOT_TOTAL) if ctx.obj["safe"] else Dot.find()
         except DotMissing:
             layout = None
+    if templates is not None and ctx.obj["safe"]:
+        raise Failure(
+            "--templates is refused under --safe: templates are small programs, and a pull request could change them "
+            "(build with the built-in templates, or without --safe for trusted branches)"
+        )
     try:
         overrides = fs.read_templates(templates) if templates is not None else None
     except (fs.OutputError, OSError, UnicodeDecodeError) as err:
@@ -428,7 +450,7 @@ def build(
             status.clear()
     except Exception as err:  # a team's template can fail; say which one
         if type(err).__module__.startswith("jinja2"):
-            raise Failure(f"template error: {err}") from None
+            raise Failure(f"template error: {str(err)[:300]}") from None
         raise
     for note in result.notes:
         click.echo(f"cjdsl: warning: {note}", err=True)
@@ -444,18 +466,25 @@ def build(
         try:
             fs.write_text(lock_path, dump_lock(new_lock))
         except OSError as err:
-            raise Failure(f"cannot write {lock_path}: {err.strerror}") from None
+            raise Failure(f"cannot write {lock_path}: {err.strerror or err}") from None
         what = "created" if project.lock is None else "updated"
         click.echo(f"{what} {fs.display_path(lock_path, project.config.root)}: commit it with the journeys", err=True)
         for change in changes:
             click.echo(f"  {change.event}: {change.kind} → Segment version {change.segment}, Iglu {change.schemaver}", err=True)
     detail = ", ".join(f"{n}: {c}" for n, c in counts.items())
-    click.echo(f"Wrote {len(files)} files to {out} ({detail}) from {len(project.journeys)} journeys.", err=True)
+    n = len(project.journeys)
+    click.echo(f"Wrote {len(files)} files to {out} ({detail}) from {n} journey{'s' if n != 1 else ''}.", err=True)
 
 
 @main.command()
 @click.option(
-    "--to", "target", required=True, metavar="NAME", help="A backend (json, graphviz), or dot, svg, png or pdf for a diagram."
+    "--to",
+    "target",
+    required=True,
+    metavar="NAME",
+    help="What to print: json (the resolved journey), html (its map page), tracking (the tracking plan as JSON), "
+    "mermaid (a Mermaid journey diagram), mermaid-flow (a Mermaid flowchart), graphviz or dot (the diagram's DOT "
+    "source), or svg, png or pdf (the diagram laid out by Graphviz).",
 )
 @click.argument("path", type=click.Path(path_type=str))
 @click.option(
@@ -480,6 +509,8 @@ def render(
     from .backends.graphviz_dot import journey_dot, overview_dot, stage_dot
     from .layout import Dot, DotMissing, LayoutError
 
+    if not (math.isfinite(timeout) and 0 < timeout <= 86400):
+        raise Failure(f"--timeout must be a number of seconds above 0 and at most 86400, not {timeout}")
     diagram = target in ("dot", "graphviz", *IMAGE_FORMATS)
     if not diagram:
         (name,) = _backend_names((target,))
@@ -496,8 +527,8 @@ def render(
         errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
         click.echo(render_full(errors, project.lines, color=_use_color(color, sys.stderr)), err=True, nl=False)
         ctx.exit(1)
-    resolved = Path(path).resolve()
-    journey = next((j for j in project.journeys if (project.config.root / j.path).resolve() == resolved), None)
+    resolved = Path(os.path.realpath(path))
+    journey = next((j for j in project.journeys if Path(os.path.realpath(project.config.root / j.path)) == resolved), None)
     if journey is None:
         raise Failure(f"{path} declares no journey (a `journey` block); render takes one journey file")
     if diagram:
@@ -530,7 +561,7 @@ def render(
         try:
             fs.write_bytes(output, content)
         except OSError as err:
-            raise Failure(f"cannot write {output}: {err.strerror}") from None
+            raise Failure(f"cannot write {output}: {err.strerror or err}") from None
 
 
 @main.command("diff")
@@ -564,13 +595,14 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
     """
     import tempfile
 
-    from .diff import breaking, diff, render_json, render_markdown, render_text
+    from .diff import breaking, diff, render_json, render_markdown, render_text, tracking_note
     from .git import GitError
     from .git import checkout as git_checkout
     from .git import parse_spec as parse_git
 
     with tempfile.TemporaryDirectory(prefix="cjdsl-diff-") as scratch:
         sides = []
+        locks: list[dict[str, Any] | None] = []
         for n, text in enumerate((old, new)):
             try:
                 spec = parse_git(text)
@@ -579,18 +611,20 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
                 raise Failure(f"{text}: {err}") from None
             if not path.exists():
                 raise Failure(f"{text}: no such file or folder" + (" at that revision" if spec else ""))
-            project = _compile(ctx, (str(path),))
+            project = _compile(ctx, (str(path),), within=Path(scratch) / str(n) if spec else None)
             if not project.ok:
                 errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
                 click.echo(f"cjdsl: {text} has errors; the diff needs both sides to compile:", err=True)
                 click.echo(render_full(errors, project.lines), err=True, nl=False)
                 ctx.exit(1)
             sides.append(project.journeys)
+            locks.append(project.lock)
     edits = diff(sides[0], sides[1])
     if fmt == "json":
         click.echo(render_json(edits), nl=False)
     elif fmt == "markdown":
-        click.echo(render_markdown(edits, sides[0], sides[1]), nl=False)
+        note = tracking_note(sides[0], sides[1], locks[0], locks[1])
+        click.echo(render_markdown(edits, sides[0], sides[1], tracking=note), nl=False)
     else:
         use = _use_color(color, sys.stdout)
         click.echo(render_text(edits, color=use), nl=False, color=use)
@@ -603,6 +637,10 @@ def import_group() -> None:
     """Turn journeys drawn with other tools into .journey files."""
 
 
+#: The largest Mermaid file `import mermaid` reads.
+IMPORT_MAX_BYTES = 10 * 2**20
+
+
 @import_group.command("mermaid")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -612,28 +650,51 @@ def import_group() -> None:
     help="Write the .journey file here instead of to standard output.",
 )
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-def import_mermaid(source: Path, output: Path | None, force: bool) -> None:
+@click.option(
+    "--all-actors",
+    is_flag=True,
+    help="Make every actor a persona, also those whose name says staff or a system (agent, support, CRM, ...).",
+)
+def import_mermaid(source: Path, output: Path | None, force: bool, all_actors: bool) -> None:
     """Read a Mermaid `journey` diagram (a .mmd file, or the first ```mermaid block of a
     Markdown file) and write an equivalent, formatted .journey file: sections become
-    stages, tasks touchpoints, scores emotions (score - 3) and actors personas."""
-    from .formatter import format_document
-    from .mermaid_import import ImportError_, parse_journey
+    stages, tasks touchpoints, scores emotions (score - 3) and actors personas.
 
+    The front matter's `title`, `accTitle` and `accDescr` become the journey's label and
+    description, and `%%` comments are kept as comments. An actor whose name says it is
+    the company's side ("Support agent", "Sales team", "CRM", "Booking system") is not made
+    a persona, since personas are customers; --all-actors keeps every actor."""
+    from .formatter import format_document
+    from .mermaid_import import ImportError_, import_journey
+
+    got = fs.read_source(source, IMPORT_MAX_BYTES)
+    if got.data is None:
+        why = {"too-large": f"larger than {IMPORT_MAX_BYTES // 2**20} MB", "missing": "no such file"}
+        raise Failure(f"{source}: cannot read: {why.get(got.problem or '', 'not a regular file')}")
     try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise Failure(f"{source}: cannot read: {err}") from None
+        text = got.data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise Failure(f"{source}: cannot read: not UTF-8 text ({err.reason} at byte {err.start})") from None
     try:
-        document = parse_journey(text)
+        imported = import_journey(text, all_actors=all_actors)
     except ImportError_ as err:
         raise Failure(f"{source}: {err}") from None
-    journey = "# Imported from " + source.name + " by `cjdsl import mermaid`.\n" + format_document(document)
+    header = ["# Imported from " + " ".join(source.name.split()) + " by `cjdsl import mermaid`."]
+    if imported.comments:
+        header += ["#", "# Comments in the diagram:"] + [f"#   {' '.join(c.split())}" for c in imported.comments]
+    if imported.staff:
+        names = ", ".join(" ".join(a.split()) for a in imported.staff)
+        header += ["#", f"# Actors left out as personas (staff or systems; --all-actors keeps them): {names}"]
+    journey = "\n".join(header) + "\n" + format_document(imported.document)
     if output is None:
         click.echo(journey, nl=False)
         return
-    if output.exists() and not force:
+    if os.path.lexists(output) and not force:
         raise Failure(f"{output} exists; use --force to replace it")
-    fs.write_text(output, journey)
+    try:
+        fs.write_bytes(output, journey.encode("utf-8"))
+    except OSError as err:
+        raise Failure(f"cannot write {output}: {err.strerror or err} (nothing was written)") from None
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -666,39 +727,58 @@ def events_validate(ctx: click.Context, plan: Path, events_file: Path, fmt: str)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        width = max([len(e["event"]) for e in data["events"]] + [5])
+        # Event names, property names, values and ids come from the plan's journeys and
+        # from the captured events: each goes through `safe`, so no control character,
+        # line break or workflow command reaches the terminal or the CI log.
+        from .terminal import safe
+
+        names = {e["event"]: safe(e["event"]) for e in data["events"]}
+        width = max([len(shown) for shown in names.values()] + [5])
         click.echo(f"{'event'.ljust(width)}  {'seen':>8} {'valid':>8} {'invalid':>8}")
         for e in data["events"]:
-            click.echo(f"{e['event'].ljust(width)}  {e['seen']:>8} {e['valid']:>8} {e['invalid']:>8}")
+            click.echo(f"{names[e['event']].ljust(width)}  {e['seen']:>8} {e['valid']:>8} {e['invalid']:>8}")
             for reason in e["reasons"]:
-                click.echo(f"{'':{width}}    {reason}")
+                click.echo(f"{'':{width}}    {safe(reason)}")
         if data["unknown_events"]:
             click.echo("\nUnknown event names (not in the plan):")
             for name, n in data["unknown_events"].items():
-                click.echo(f"  {name}: {n}")
+                click.echo(f"  {safe(name)}: {n}")
         if data["never_seen"]:
             click.echo("\nNever seen (their touchpoints sent nothing):")
             for e in data["never_seen"]:
-                click.echo(f"  {e['event']}: {', '.join(e['touchpoints'])}")
+                click.echo(f"  {safe(e['event'])}: {', '.join(safe(tp) for tp in e['touchpoints'])}")
         if data["stages_never_seen"]:
-            click.echo("Stages with no event seen: " + ", ".join(f"{j}/{s}" for j, s in data["stages_never_seen"]))
+            click.echo("Stages with no event seen: " + ", ".join(f"{safe(j)}/{safe(s)}" for j, s in data["stages_never_seen"]))
         if data["unreadable"]:
-            click.echo(f"\n{data['unreadable']} unreadable lines, for example: {'; '.join(data['unreadable_examples'])}")
+            examples = "; ".join(safe(x) for x in data["unreadable_examples"])
+            click.echo(f"\n{data['unreadable']} unreadable lines, for example: {examples}")
         click.echo(f"\n{data['total']} lines: {data['invalid']} invalid events", err=True)
     ctx.exit(1 if data["invalid"] else 0)
+
+
+#: The largest tracking-plan.json `events validate` reads.
+PLAN_MAX_BYTES = 64 * 2**20
 
 
 def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
     """A plan from a built tracking-plan.json, or compiled from journeys."""
     from .tracking.plan import build_plan
 
-    if path.is_file() and path.suffix == ".json":
+    if path.suffix == ".json" and not path.is_dir():
         from .tracking.plan import plan_from_json
 
+        got = fs.read_source(path, PLAN_MAX_BYTES)
+        if got.data is None:
+            why = {"too-large": f"larger than {PLAN_MAX_BYTES // 2**20} MB", "missing": "no such file"}
+            raise Failure(f"{path}: cannot read: {why.get(got.problem or '', 'not a regular file')}")
         try:
-            return plan_from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError) as err:
-            raise Failure(f"{path}: not a cjdsl tracking-plan.json ({err})") from None
+            data = json.loads(got.data.decode("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("the file holds no JSON object")
+            return plan_from_json(data)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as err:
+            detail = str(err)[:200] if not isinstance(err, RecursionError) else "it nests too deeply"
+            raise Failure(f"{path}: not a cjdsl tracking-plan.json ({detail})") from None
     project = _compile(ctx, (str(path),))
     if not project.ok:
         errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
@@ -712,7 +792,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         main.main(args=list(argv) if argv is not None else None, prog_name="cjdsl", standalone_mode=True)
     except SystemExit as exit_:
-        return int(exit_.code or 0) if isinstance(exit_.code, int) or exit_.code is None else 2
+        code = int(exit_.code or 0) if isinstance(exit_.code, int) or exit_.code is None else 2
+        if code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
+            # click's answer to a closed pipe (`cjdsl rules | head -1`) is exit 1, which
+            # here means errors in the input; a closed pipe is SIGPIPE's 141, as for `seq`.
+            return 141
+        return code
     except KeyboardInterrupt:
         click.echo("cjdsl: interrupted", err=True)
         return 130

@@ -6,6 +6,8 @@ it, and output paths are written relative to it.
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -45,29 +47,60 @@ class Config:
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: `--safe`: the sources may be hostile (see :func:`safe`).
     safe: bool = False
+    #: The root as the paths given name it, before links are resolved (for `--safe`).
+    written_root: Path | None = None
 
 
 #: `--safe` limits: per file, and for all the sources of one run together.
 SAFE_MAX_FILE_BYTES = 2 * 1024 * 1024
 SAFE_MAX_TOTAL_BYTES = 50 * 1024 * 1024
-#: `--safe`: seconds `dot` may take for one diagram.
+#: `--safe`: seconds `dot` may take for one diagram, and for all diagrams of a run.
 SAFE_DOT_TIMEOUT = 20.0
+SAFE_DOT_TOTAL = 120.0
 
 
-def safe(config: Config) -> Config:
+def safe(config: Config, boundary: Path) -> Config:
     """The settings for sources that may be hostile (a pull request from a fork): no
     file larger than 2 MB whatever the settings file says, 50 MB in all, and nothing
-    read from outside the project root, even through a symbolic link."""
+    read from outside the project root, even through a symbolic link. The root itself
+    must lie inside ``boundary`` (the repository the command runs in, or the current
+    folder): a path argument that is a committed link to ``..`` cannot move it out."""
     from dataclasses import replace
 
+    real = Path(os.path.realpath(boundary))
+    for what, path in (("the project root", config.written_root or config.root), ("the settings file", config.file)):
+        if path is None:
+            continue
+        resolved = Path(os.path.realpath(path))
+        # Inside the repository the command runs in, or named without any link on the way.
+        if not resolved.is_relative_to(real) and resolved != Path(os.path.normpath(os.path.abspath(path))):
+            raise ConfigError(
+                f"--safe: {what} {path} is outside {real} (reached through a symbolic link?); "
+                "run cjdsl from the repository that holds the journeys"
+            )
     return replace(config, safe=True, max_file_size=min(config.max_file_size, SAFE_MAX_FILE_BYTES))
 
 
-def find_config(start: Path) -> tuple[Path | None, Mapping[str, Any]]:
+def boundary(cwd: Path) -> Path:
+    """What `--safe` confines reads to: the top of the git repository holding ``cwd``
+    (found by its ``.git`` entry, without running git), else ``cwd`` itself."""
+    here = Path(os.path.abspath(cwd))
+    for folder in [here, *here.parents]:
+        if os.path.lexists(folder / ".git"):
+            return Path(os.path.realpath(folder))
+    return Path(os.path.realpath(here))
+
+
+def find_config(start: Path, stop: Path | None = None) -> tuple[Path | None, Mapping[str, Any]]:
     """The nearest ``cjdsl.toml`` (or ``pyproject.toml`` with ``[tool.cjdsl]``) at or
-    above ``start``, and its settings table."""
+    above ``start``, and its settings table. The search goes up the folders as written
+    (a symbolic link is not followed to where it points) and not above ``stop``."""
+    start = Path(os.path.abspath(start))
     folder = start if start.is_dir() else start.parent
+    limit = Path(os.path.abspath(stop)) if stop is not None else None
     for candidate in [folder, *folder.parents]:
+        if limit is not None and not candidate.is_relative_to(limit):
+            break
         own = candidate / "cjdsl.toml"
         if own.is_file():
             return own, _read(own)
@@ -80,17 +113,30 @@ def find_config(start: Path) -> tuple[Path | None, Mapping[str, Any]]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    from . import fs
+
+    got = fs.read_source(path, MAX_SETTINGS_BYTES)
+    if got.data is None:
+        reason = {"too-large": f"larger than {MAX_SETTINGS_BYTES // 1024} kB", "missing": "no such file"}
+        raise ConfigError(f"{path}: cannot read: {reason.get(got.problem or '', 'not a regular file')}")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(got.data.decode("utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: invalid TOML: {err}") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests too deeply to be a settings file") from None
 
 
-def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
-    """Settings for a run over ``paths`` (found from the first path upward)."""
+#: A settings file larger than this is refused (settings are a few lines).
+MAX_SETTINGS_BYTES = 1024 * 1024
+
+
+def load_config(paths: Sequence[Path], explicit: Path | None = None, *, stop: Path | None = None) -> Config:
+    """Settings for a run over ``paths`` (found from the first path upward, not above
+    ``stop``: a revision checked out into a temporary folder takes its settings from
+    that revision or from the defaults, never from a ``cjdsl.toml`` above the folder)."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: no such settings file")
@@ -100,7 +146,7 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
         file: Path | None = explicit
     else:
         start = Path(paths[0]) if paths else Path.cwd()
-        file, table = find_config(start.resolve())
+        file, table = find_config(start, stop)
     for key, value in table.items():
         if key not in SETTINGS:
             known = ", ".join(sorted(SETTINGS))
@@ -108,11 +154,14 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
         kind, _ = SETTINGS[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ConfigError(f"{file}: setting `{key}` has the wrong type ({type(value).__name__})")
-    root = file.resolve().parent if file is not None else common_root(paths)
+    written = Path(os.path.abspath(file)).parent if file is not None else common_root(paths, resolve=False)
+    root = Path(os.path.realpath(written))
     exclude = table.get("exclude", [])
     if not all(isinstance(x, str) for x in exclude):
         raise ConfigError(f"{file}: `exclude` must be a list of strings")
     max_mb = table.get("max_file_size_mb", DEFAULT_MAX_BYTES / (1024 * 1024))
+    if not (isinstance(max_mb, (int, float)) and math.isfinite(max_mb) and 0 < max_mb <= MAX_FILE_SIZE_MB):
+        raise ConfigError(f"{file}: `max_file_size_mb` must be a number above 0 and at most {MAX_FILE_SIZE_MB}")
     tracking = table.get("tracking", {})
     for key, value in tracking.items():
         if key not in ("vendor", "name") or not isinstance(value, str):
@@ -131,16 +180,23 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None) -> Config:
         source_url=table.get("source_url"),
         rules=rules,
         raw=dict(table),
+        written_root=written,
     )
 
 
-def common_root(paths: Sequence[Path]) -> Path:
-    """The deepest folder holding every given path (folders count as themselves)."""
+#: The largest `max_file_size_mb` a settings file may ask for.
+MAX_FILE_SIZE_MB = 1024
+
+
+def common_root(paths: Sequence[Path], *, resolve: bool = True) -> Path:
+    """The deepest folder holding every given path (folders count as themselves), found
+    from the paths as written; then resolved, so files can be compared with it."""
     if not paths:
-        return Path.cwd().resolve()
-    folders = [p.resolve() if p.is_dir() else p.resolve().parent for p in map(Path, paths)]
+        return Path(os.path.realpath(Path.cwd()))
+    written = [Path(os.path.abspath(p)) for p in paths]
+    folders = [p if p.is_dir() else p.parent for p in written]
     root = folders[0]
     for folder in folders[1:]:
         while not folder.is_relative_to(root):
             root = root.parent
-    return root
+    return Path(os.path.realpath(root)) if resolve else Path(os.path.normpath(root))

@@ -8,6 +8,8 @@ name and a default severity; codes are stable and never reused.
 from __future__ import annotations
 
 import difflib
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -92,6 +94,7 @@ CODES: dict[str, Code] = _catalogue(
     ("CJ006", "unreadable-file", E, "The file cannot be read as UTF-8 text (binary, NUL bytes, bad encoding)."),
     ("CJ007", "file-too-large", E, "The file is larger than the configured size limit."),
     ("CJ008", "too-many-errors", E, "Parsing stopped after too many syntax errors in one file."),
+    ("CJ009", "control-character", E, "A string holds a control character (other than a line break or a tab)."),
     ("CJ010", "duplicate-attribute", E, "A single-valued attribute is given twice in one block."),
     ("CJ011", "misplaced-modifier", E, "A property modifier (`required`, `min`, ...) with no property before it."),
     ("CJ012", "misplaced-attribute", E, "An attribute that does not belong where it is written."),
@@ -103,6 +106,7 @@ CODES: dict[str, Code] = _catalogue(
     ("CJ105", "invalid-property-type", E, "An event property type that is not valid (unknown type, empty enum, bad list)."),
     ("CJ106", "invalid-property-bounds", E, "Property bounds or pattern that cannot be right (min > max, bad regex)."),
     ("CJ107", "duplicate-property", E, "An event declares the same property twice."),
+    ("CJ108", "event-id-collision", E, "Two event names that become the same id in the tracking plan."),
     ("CJ151", "include-not-found", E, "An included file does not exist."),
     ("CJ152", "include-outside-root", E, "An include path leaves the project root."),
     ("CJ153", "include-cycle", E, "Files include each other in a cycle."),
@@ -127,14 +131,101 @@ def make(
     return Diagnostic(code, severity or CODES[code].severity, message, span, help, tuple(related))
 
 
+#: How much work the "did you mean" hints of one run may do, in rough character
+#: comparisons (about a third of a second): after that they stop suggesting. Ordinary
+#: projects use a small part of it; thousands of unknown references against thousands
+#: of ids would otherwise cost minutes.
+SUGGESTION_BUDGET = 3_000_000
+_CUTOFF = 0.6
+
+
+class SuggestionBudget:
+    """The work left for "did you mean" hints in one run, shared by all its pools."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, units: int = SUGGESTION_BUDGET) -> None:
+        self.left = units
+
+    def spend(self, units: int) -> bool:
+        """Takes ``units`` of work; when fewer are left, empties the budget and says no."""
+        if units > self.left:
+            self.left = 0
+            return False
+        self.left -= units
+        return True
+
+
+def _ratio(matches: int, length: int) -> float:
+    return 2.0 * matches / length if length else 1.0  # difflib's own formula
+
+
+class CloseMatches:
+    """A pool of candidates indexed once by length, for many "did you mean" look-ups.
+
+    :meth:`best` gives what ``difflib.get_close_matches(word, sorted(set(candidates)), n=1,
+    cutoff=0.6)`` gives, without looking at every candidate: a length that difflib's
+    ``real_quick_ratio`` rules out is never visited, nearer lengths come first, and
+    ``ratio`` runs only for a candidate whose ``quick_ratio`` could still win. Every
+    comparison is charged to a :class:`SuggestionBudget`; once it is spent there are no
+    more suggestions, so a pool of any size costs at most the budget."""
+
+    def __init__(self, candidates: Iterable[str], budget: SuggestionBudget | None = None) -> None:
+        given = list(candidates)
+        self.budget = budget if budget is not None else SuggestionBudget()
+        by_length: dict[int, list[str]] = {}
+        for c in sorted(set(given)):
+            by_length.setdefault(len(c), []).append(c)
+        self._by_length = by_length
+        self._lengths = sorted(by_length)
+        self._lowered = {c.lower(): c for c in given}
+
+    def best(self, word: str) -> str | None:
+        """The closest candidate (difflib's ratio at least 0.6), else one equal but for
+        case, else None; None too once the budget is spent."""
+        if self.budget.left <= 0:
+            return None
+        size = len(word)
+        lo = bisect_left(self._lengths, math.floor(size * _CUTOFF / (2 - _CUTOFF)) - 1)
+        hi = bisect_right(self._lengths, math.ceil(size * (2 - _CUTOFF) / _CUTOFF) + 1)
+        bands = [(r, n) for n in self._lengths[lo:hi] if (r := _ratio(min(n, size), n + size)) >= _CUTOFF]
+        bands.sort(key=lambda band: -band[0])
+        best: tuple[float, str] | None = None
+        matcher: difflib.SequenceMatcher[str] | None = None
+        for upper, n in bands:
+            if best is not None and upper < best[0]:
+                break  # no candidate of this length (or any later one) can reach the best
+            for candidate in self._by_length[n]:
+                if matcher is None:
+                    if not self.budget.spend(size):
+                        return None
+                    matcher = difflib.SequenceMatcher()
+                    matcher.set_seq2(word)
+                if not self.budget.spend(16 + n):
+                    return None
+                matcher.set_seq1(candidate)
+                quick = matcher.quick_ratio()
+                if quick < _CUTOFF or (best is not None and quick < best[0]):
+                    continue
+                if not self.budget.spend(64 + n * size):
+                    return None
+                score = matcher.ratio()
+                if score >= _CUTOFF and (best is None or (score, candidate) > best):
+                    best = (score, candidate)
+        if best is not None:
+            return best[1]
+        return self._lowered.get(word.lower())
+
+    def hint(self, word: str, *, quote: str = "`") -> str | None:
+        """'did you mean `x`?' for the closest candidate, or None."""
+        match = self.best(word)
+        return f"did you mean {quote}{match}{quote}?" if match is not None else None
+
+
 def did_you_mean(word: str, candidates: Iterable[str], *, quote: str = "`") -> str | None:
-    """'did you mean `x`?' for the closest candidate, or None."""
-    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
-    return f"did you mean {quote}{matches[0]}{quote}?" if matches else None
+    """'did you mean `x`?' for the closest candidate, or None. For many words against
+    one pool, build a :class:`CloseMatches` once instead."""
+    return CloseMatches(candidates).hint(word, quote=quote)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -8,13 +8,18 @@ text, Markdown (a pull-request comment) and JSON sit below.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from . import jsontext
 from . import model as m
+from .backends.mermaid import flow_label
+from .markdown import markdown_text
 from .resolved import ResolvedJourney
+from .terminal import safe
 from .tracking.emit import properties_schema
 from .tracking.lock import classify
 from .tracking.plan import build_plan
@@ -228,19 +233,23 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def describe(e: Edit) -> str:
-    base = f"{e.element} {e.id}"
+def describe(e: Edit, text: Callable[[str], str] = str) -> str:
+    """One line for an edit; ``text`` makes each user string (ids, fields, values) safe
+    for the output it goes to (:func:`cjdsl.terminal.safe`, :func:`markdown_text`)."""
+    base = f"{e.element} {text(e.id)}"
     if e.kind == "changed":
-        return f"{base}: {e.field} {_show(e.old)} → {_show(e.new)}"
+        return f"{base}: {text(str(e.field))} {text(_show(e.old))} → {text(_show(e.new))}"
     if e.kind == "moved":
-        return f"{base} moved from stage {e.old} to stage {e.new}"
+        return f"{base} moved from stage {text(_show(e.old))} to stage {text(_show(e.new))}"
     if e.kind == "renamed":
-        return f"{e.element} {e.old} renamed to {e.new}"
-    extra = f" ({e.field})" if e.field else ""
+        return f"{e.element} {text(_show(e.old))} renamed to {text(_show(e.new))}"
+    extra = f" ({text(e.field)})" if e.field else ""
     return f"{base} {e.kind}{extra}"
 
 
 def render_text(edits: Sequence[Edit], *, color: bool = False) -> str:
+    """For a terminal or a CI log: every user string goes through
+    :func:`cjdsl.terminal.safe`, and every line starts with cjdsl's own text."""
     if not edits:
         return "No changes in the journeys.\n"
     colours = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", ">": "\x1b[36m", "=": "\x1b[36m"}
@@ -248,9 +257,9 @@ def render_text(edits: Sequence[Edit], *, color: bool = False) -> str:
     for e in edits:
         if e.journey != journey:
             journey = e.journey
-            out.append(f"journey {journey}")
+            out.append(f"journey {safe(journey)}")
         sign = _SIGN[e.kind]
-        line = f"  {sign} {describe(e)}" + (f"  [{', '.join(e.impact)}]" if e.impact else "")
+        line = f"  {sign} {describe(e, safe)}" + (f"  [{', '.join(e.impact)}]" if e.impact else "")
         out.append(f"{colours[sign]}{line}\x1b[0m" if color else line)
     b = len(breaking(edits))
     out.append(f"{len(edits)} change{'s' if len(edits) != 1 else ''}" + (f", {b} breaking for tracking" if b else ""))
@@ -261,18 +270,22 @@ def render_json(edits: Sequence[Edit], **_: Any) -> str:
     return jsontext.dumps([e.as_json() for e in edits])
 
 
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+#: The sign of an edit at the start of a Markdown list item, escaped where it would
+#: otherwise open a nested list (`-`, `+`) or a block quote (`>`).
+_MD_SIGN = {"added": "\\+", "removed": "\\-", "changed": "~", "moved": "&gt;", "renamed": "="}
 
 
-def _emotion_by_stage(j: ResolvedJourney | None) -> dict[str, float]:
+def _emotion_by_stage(j: ResolvedJourney | None, renamed: Mapping[str, str] | None = None) -> dict[str, tuple[str, float]]:
+    """Each stage's label and mean emotion, by stage id (``renamed`` maps an old id to its
+    new one, so a renamed stage is one point on the chart)."""
     if j is None:
         return {}
+    renamed = renamed or {}
     out = {}
     for s in j.stages:
         values = [tp.emotion for tp in s.touchpoints if tp.emotion is not None]
         if values:
-            out[s.label or s.id] = round(sum(values) / len(values), 2)
+            out[renamed.get(s.id, s.id)] = (s.label or s.id, round(sum(values) / len(values), 2))
     return out
 
 
@@ -281,14 +294,179 @@ def _num(value: float) -> str:
 
 
 def _mermaid_label(text: str) -> str:
-    return '"' + text.replace('"', "'").replace("\n", " ") + '"'
+    return '"' + flow_label(text) + '"'
+
+
+def _chart(before: dict[str, tuple[str, float]], after: dict[str, tuple[str, float]]) -> list[str]:
+    """The emotion by stage before and after (none when no mean changed): a table, which
+    says which value is which and shows a stage that exists on one side only as `—`, and a
+    chart of the stages rated on both sides (a stage missing on one side is not drawn as
+    0). One x-axis category per stage id, shown by its label (its new one if it has two),
+    with the id added where two stages share a label."""
+    stages = list(dict.fromkeys([*after, *before]))
+    if not stages or {s: v[1] for s, v in before.items()} == {s: v[1] for s, v in after.items()}:
+        return []
+    labels = {sid: (after.get(sid) or before[sid])[0] for sid in stages}
+    shared = {label for label, n in Counter(labels.values()).items() if n > 1}
+    shown = {sid: f"{labels[sid]} ({sid})" if labels[sid] in shared else labels[sid] for sid in stages}
+    out = [
+        "",
+        "Emotion by stage, the mean of its touchpoints (−2 to +2):",
+        "",
+        "| stage | before | after |",
+        "| --- | ---: | ---: |",
+    ]
+    for sid in stages:
+        a = _num(before[sid][1]) if sid in before else "—"
+        b = _num(after[sid][1]) if sid in after else "—"
+        out.append(f"| {markdown_text(shown[sid])} | {a} | {b} |")
+    both = [sid for sid in stages if sid in before and sid in after]
+    if len(both) >= 2:
+        out += [
+            "",
+            "In the chart, the first line is before the change and the second after it; stages rated on one side "
+            "only are left out of it.",
+            "",
+            "```mermaid",
+            "xychart-beta",
+            '    title "Emotion by stage: line 1 before, line 2 after"',
+            "    x-axis [" + ", ".join(_mermaid_label(shown[s]) for s in both) + "]",
+            '    y-axis "Emotion" -2 --> 2',
+            "    line [" + ", ".join(_num(before[s][1]) for s in both) + "]",
+            "    line [" + ", ".join(_num(after[s][1]) for s in both) + "]",
+            "```",
+        ]
+    return out
+
+
+@dataclass(frozen=True)
+class TrackingNote:
+    """What a change does to the tracking plan's versions, for the pull-request comment."""
+
+    #: (event name, kind: new | addition | model, Segment version, Iglu SchemaVer) after the change.
+    bumps: tuple[tuple[str, str, int, str], ...] = ()
+    #: Whether the new side's tracking.lock.json says what its journeys say (None: it has none).
+    lock_current: bool | None = None
+
+
+def tracking_note(
+    old: Sequence[ResolvedJourney],
+    new: Sequence[ResolvedJourney],
+    old_lock: Mapping[str, Any] | None,
+    new_lock: Mapping[str, Any] | None,
+) -> TrackingNote:
+    """The version bumps the change will cause (from the old side's lock, or from the
+    versions the old journeys would get) and whether the new side's lock is current."""
+    from .tracking.lock import update
+
+    new_plan = build_plan(new)
+    base = old_lock if old_lock is not None else update(None, build_plan(old))[0]
+    _, _, changes = update(base, new_plan)
+    bumps = tuple((c.event, c.kind, c.segment, c.schemaver) for c in changes)
+    current = None if new_lock is None else update(new_lock, new_plan)[0] == new_lock
+    return TrackingNote(bumps, current)
+
+
+def _labels(journeys: Iterable[ResolvedJourney]) -> dict[tuple[str, str, str], str]:
+    """(journey, element, id) → label, for the comment to show labels with ids."""
+    out: dict[tuple[str, str, str], str] = {}
+    for j in journeys:
+        if j.journey is not None and j.journey.label:
+            out[(j.id, "journey", j.id)] = j.journey.label
+        for element, nodes in (
+            ("persona", j.personas),
+            ("intent", j.intents),
+            ("channel", j.channels),
+            ("team", j.teams),
+            ("stage", j.stages),
+            ("touchpoint", j.touchpoints),
+            ("pain", j.pains),
+            ("opportunity", j.opportunities),
+            ("kpi", j.kpis),
+        ):
+            for node in nodes:
+                if node.label:
+                    out[(j.id, element, node.id)] = node.label
+    return out
+
+
+def _md_value(field: str | None, v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (dict, list)) and not v:
+        return "(none)"
+    return markdown_text(_show(v))
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _code(ident: str) -> str:
+    """An id in a code span; anything that is not an identifier of the language (which
+    never holds a backtick) goes through :func:`markdown_text` instead."""
+    return f"`{ident}`" if _IDENT.fullmatch(ident) else markdown_text(ident)
+
+
+def describe_markdown(e: Edit, labels: Mapping[tuple[str, str, str], str], stage_of: Mapping[str, str]) -> str:
+    """One edit for a reviewer: labels with their ids, the stage of an added or moved
+    touchpoint, values in words (never Python's `True`), flows with an arrow."""
+
+    def named(element: str, ident: str) -> str:
+        label = labels.get((e.journey, element, ident))
+        code = _code(ident)
+        return f"{markdown_text(label)} ({code})" if label and label != ident else code
+
+    if e.element == "flow":
+        a, _, b = e.id.partition(" -> ")
+        return f"flow {named('touchpoint', a)} → {named('touchpoint', b)} {e.kind}"
+    if e.element in ("event", "property"):
+        base = f"{e.element} {markdown_text(e.id)}"
+    else:
+        base = f"{e.element} {named(e.element, e.id)}"
+    if e.kind == "changed":
+        if e.field == "required" and isinstance(e.new, bool):
+            return f"{base}: now required" if e.new else f"{base}: no longer required"
+        return f"{base}: {markdown_text(str(e.field))} {_md_value(e.field, e.old)} → {_md_value(e.field, e.new)}"
+    if e.kind == "moved":
+        return f"{base} moved from stage {named('stage', str(e.old))} to stage {named('stage', str(e.new))}"
+    if e.kind == "renamed":
+        return f"{e.element} {_code(str(e.old))} renamed to {named(e.element, str(e.new))}"
+    extra = f" ({markdown_text(e.field)})" if e.field else ""
+    where = f" in stage {named('stage', stage_of[e.id])}" if e.element == "touchpoint" and e.id in stage_of else ""
+    return f"{base} {e.kind}{where}{extra}"
+
+
+_KIND_WORDS = {"new": "new event", "addition": "addition", "model": "breaking change"}
+
+
+def _tracking_lines(note: TrackingNote) -> list[str]:
+    lines: list[str] = []
+    if note.bumps:
+        lines += ["", "**Tracking plan versions after this change**", "", "| event | change | Segment version | Iglu |"]
+        lines += ["| --- | --- | ---: | --- |"]
+        for event, kind, segment, schemaver in note.bumps:
+            lines.append(f"| {markdown_text(event)} | {_KIND_WORDS.get(kind, kind)} | {segment} | {schemaver} |")
+    if note.lock_current is False:
+        lines += ["", "⚠ `tracking.lock.json` does not match the journeys: run `cjdsl build` and commit the lock file."]
+    elif note.lock_current is None and note.bumps:
+        lines += ["", "There is no `tracking.lock.json`: `cjdsl build` creates it; commit it with the journeys."]
+    return lines
 
 
 def render_markdown(
-    edits: Sequence[Edit], old: Sequence[ResolvedJourney] = (), new: Sequence[ResolvedJourney] = (), **_: Any
+    edits: Sequence[Edit],
+    old: Sequence[ResolvedJourney] = (),
+    new: Sequence[ResolvedJourney] = (),
+    *,
+    tracking: TrackingNote | None = None,
+    **_: Any,
 ) -> str:
     """A pull-request comment: a summary table, then one section per journey with the
-    breaking tracking changes first and the emotion per stage before and after."""
+    breaking tracking changes first and the emotion per stage before and after.
+
+    Every user string is inert: it goes through :func:`markdown_text` in the text and
+    through the Mermaid label encoding in the chart, so it can neither add markup,
+    mentions or links nor leave the chart's fence."""
     if not edits:
         return "### Journey changes\n\nNo changes in the customer journeys.\n"
     journeys = sorted({e.journey for e in edits})
@@ -302,31 +480,25 @@ def render_markdown(
         js = [e for e in edits if e.journey == jid]
         count = {k: sum(1 for e in js if e.kind == k) for k in ("added", "removed")}
         changed = sum(1 for e in js if e.kind in ("changed", "moved", "renamed"))
-        lines.append(f"| {_md(jid)} | {count['added']} | {count['removed']} | {changed} | {len(breaking(js))} |")
+        lines.append(f"| {markdown_text(jid)} | {count['added']} | {count['removed']} | {changed} | {len(breaking(js))} |")
     old_by, new_by = {j.id: j for j in old}, {j.id: j for j in new}
+    labels = {**_labels(old), **_labels(new)}
     for jid in journeys:
         js = [e for e in edits if e.journey == jid]
-        lines += ["", f"#### {_md(jid)}", ""]
+        title = labels.get((jid, "journey", jid))
+        lines += ["", f"#### {markdown_text(title)} ({_code(jid)})" if title else f"#### {_code(jid)}", ""]
+        stage_of = {k: v.id for k, v in new_by[jid].stage_of.items()} if jid in new_by else {}
         bad = breaking(js)
         if bad:
-            lines += ["**Breaking tracking changes**", ""] + [f"- ⚠ {_md(describe(e))}" for e in bad] + [""]
+            lines += ["**Breaking tracking changes**", ""]
+            lines += [f"- ⚠ {describe_markdown(e, labels, stage_of)}" for e in bad] + [""]
         rest = [e for e in js if e not in bad]
-        lines += [f"- {_SIGN[e.kind]} {_md(describe(e))}" + (f" _({', '.join(e.impact)})_" if e.impact else "") for e in rest]
-        before, after = _emotion_by_stage(old_by.get(jid)), _emotion_by_stage(new_by.get(jid))
-        stages = list(dict.fromkeys([*after, *before]))
-        if stages and before != after:
-            lines += [
-                "",
-                "Emotion by stage, the mean of its touchpoints: the first line is before, the second after "
-                "(0 where a stage did not exist or had no rating).",
-                "",
-                "```mermaid",
-                "xychart-beta",
-                '    title "Emotion by stage, before and after"',
-                "    x-axis [" + ", ".join(_mermaid_label(s) for s in stages) + "]",
-                '    y-axis "Emotion" -2 --> 2',
-                "    line [" + ", ".join(_num(before.get(s, 0)) for s in stages) + "]",
-                "    line [" + ", ".join(_num(after.get(s, 0)) for s in stages) + "]",
-                "```",
-            ]
+        lines += [
+            f"- {_MD_SIGN[e.kind]} {describe_markdown(e, labels, stage_of)}" + (f" _({', '.join(e.impact)})_" if e.impact else "")
+            for e in rest
+        ]
+        renamed = {e.old: e.new for e in js if e.kind == "renamed" and e.element == "stage"}
+        lines += _chart(_emotion_by_stage(old_by.get(jid), renamed), _emotion_by_stage(new_by.get(jid)))
+    if tracking is not None:
+        lines += _tracking_lines(tracking)
     return "\n".join(lines) + "\n"

@@ -3,14 +3,17 @@ writing build output atomically."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import fnmatch
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Folders never searched for .journey files.
@@ -30,13 +33,13 @@ class UnsafeSource(Exception):
 def check_inside(files: Sequence[Path], root: Path, max_total: int) -> None:
     """For `--safe`: every file (already resolved) lies inside ``root`` and all of them
     together hold at most ``max_total`` bytes; else :class:`UnsafeSource`."""
-    real_root = root.resolve()
+    real_root = Path(os.path.realpath(root))
     for f in files:
         if not f.is_relative_to(real_root):
             raise UnsafeSource(f"{f}: outside the project root {real_root} (reached through a symbolic link)")
     total = total_size(files)
     if total > max_total:
-        raise UnsafeSource(f"the sources hold {total / 1e6:.1f} MB, more than the {max_total / 1e6:.0f} MB --safe allows")
+        raise UnsafeSource(f"the sources hold {total / 2**20:.1f} MB, more than the {max_total // 2**20} MB --safe allows")
 
 
 def is_link(path: Path) -> bool:
@@ -53,12 +56,14 @@ def discover(paths: Sequence[Path], root: Path, exclude: Iterable[str] = ()) -> 
     missing: list[Path] = []
     patterns = tuple(exclude)
     for given in paths:
-        if given.is_file():
-            files.append(given.resolve())
-        elif given.is_dir():
+        if given.is_dir():
             for folder, dirs, names in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-                files.extend(Path(folder, n).resolve() for n in sorted(names) if n.endswith(".journey"))
+                # realpath, not Path.resolve: a link loop gives a path (that cannot be read,
+                # and says so) instead of an exception.
+                files.extend(Path(os.path.realpath(Path(folder, n))) for n in sorted(names) if n.endswith(".journey"))
+        elif os.path.lexists(given) and not given.is_dir():
+            files.append(Path(os.path.realpath(given)))
         else:
             missing.append(given)
     unique = sorted(set(files))
@@ -67,21 +72,30 @@ def discover(paths: Sequence[Path], root: Path, exclude: Iterable[str] = ()) -> 
     return unique, missing
 
 
-def read_templates(folder: Path) -> dict[str, str]:
-    """Every file below ``folder``, by its relative POSIX path: template overrides."""
+def read_templates(folder: Path, limit: int = 2 * 1024 * 1024) -> dict[str, str]:
+    """Every regular file below ``folder``, by its relative POSIX path: template
+    overrides. A link that leads out of the folder, a FIFO or a device is refused."""
     if not folder.is_dir():
         raise OutputError(f"{folder}: no such templates folder")
+    real = Path(os.path.realpath(folder))
     out = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            out[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if not Path(os.path.realpath(path)).is_relative_to(real):
+            raise OutputError(f"{rel}: a link that leads out of the templates folder")
+        got = read_source(path, limit)
+        if got.data is None:
+            raise OutputError(f"{rel}: {'larger than 2 MB' if got.problem == 'too-large' else 'not a regular file'}")
+        out[rel] = got.data.decode("utf-8")
     return out
 
 
 def display_path(path: Path, root: Path) -> str:
     """How a file is named in messages and outputs: relative to the root when inside it."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return Path(os.path.realpath(path)).relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -97,41 +111,135 @@ def total_size(paths: Iterable[Path]) -> int:
     return total
 
 
-def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist or is not a file."""
+@dataclass(frozen=True)
+class Read:
+    """What reading a source gave: its bytes, or why not (and its size when known)."""
+
+    data: bytes | None
+    size: int = 0
+    #: None: read; "missing": no such file; "not-regular": a folder, FIFO, device or
+    #: socket (never opened for reading, so a FIFO cannot block); "too-large": over the limit
+    #: (checked before reading, so a 1 GB file is never read).
+    problem: str | None = None
+
+
+def read_source(path: Path, limit: int) -> Read:
+    """The bytes of a regular file of at most ``limit`` bytes. Opened without blocking
+    and checked with fstat before anything is read, so a FIFO named ``*.journey``
+    cannot hang the run and a huge file costs nothing."""
     try:
-        with path.open("rb") as fh:
-            return fh.read()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        return Read(None, 0, "missing")
+    except IsADirectoryError:
+        return Read(None, 0, "not-regular")
+    except OSError as err:
+        if err.errno in (errno.ELOOP, errno.ENAMETOOLONG, errno.ENXIO):  # a link loop, a socket
+            return Read(None, 0, "not-regular")
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return Read(None, 0, "not-regular")
+        if st.st_size > limit:
+            return Read(None, st.st_size, "too-large")
+        chunks = []
+        left = limit + 1  # a file that grew since fstat is still caught
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            return Read(None, len(data), "too-large")
+        return Read(data, len(data))
+    finally:
+        os.close(fd)
+
+
+def read_bytes(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
+    """The bytes of a regular file, or None when it does not exist, is not a regular
+    file or is larger than ``limit``."""
+    return read_source(path, limit).data
 
 
 def write_text(path: Path, text: str) -> None:
     """Replaces a file's content atomically (used by `fmt`)."""
-    write_bytes(path, text.encode("utf-8"))
+    replace_file(path, text.encode("utf-8"))
+
+
+class NotRegular(OSError):
+    """An output path that is not a regular file (a symbolic link, a FIFO, a device, a
+    folder): cjdsl does not replace it."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replaces a regular file (or creates one) atomically: a temporary file beside it,
+    then a rename. Refuses (:class:`NotRegular`) a symbolic link, a FIFO, a device or a
+    folder, which a rename would silently turn into a regular file, and never writes
+    through a link."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise NotRegular(errno.EEXIST, f"{_kind(st.st_mode)}, not a regular file: not replaced", str(path))
+    _atomic_write(path, data, st.st_mode & 0o777 if st is not None else 0o644)
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Replaces a file's content atomically: a temporary file beside it, then a rename."""
+    """Writes an output the user named (``-o PATH``): a regular file is replaced
+    atomically; a device or FIFO the user named on purpose (``-o /dev/stdout``, through
+    its link) is written to directly; a folder, a socket, or a link to anything else is
+    refused (:class:`NotRegular`)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        _atomic_write(path, data, 0o644)
+        return
+    if stat.S_ISREG(st.st_mode):
+        _atomic_write(path, data, st.st_mode & 0o777)
+        return
+    try:
+        target = os.stat(path)
+    except OSError:
+        target = st
+    named_device = str(path).startswith(("/dev/", "/proc/self/fd/"))  # -o /dev/stdout, whatever fd 1 is
+    if named_device or stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
+        with open(path, "ab") as fh:  # a device or a stream: nothing to replace, nothing to truncate
+            fh.write(data)
+        return
+    raise NotRegular(errno.EEXIST, f"{_kind(st.st_mode)}, not a regular file or a device: not replaced", str(path))
+
+
+def _atomic_write(path: Path, data: bytes, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+            fh.flush()
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        with _suppress():
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-class _suppress:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return True
 
 
 def write_tree(out: Path, files: Sequence[tuple[str, bytes]]) -> None:

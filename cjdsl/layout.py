@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -49,33 +50,60 @@ def find_dot() -> str | None:
     return shutil.which("dot")
 
 
+class Budget:
+    """Seconds that all the layouts of one run may take together (``--safe``): each
+    layout gets at most what is left, and none starts once it is spent."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+class BudgetSpent(LayoutError):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the {seconds:g} s that --safe allows for all diagrams together are used up")
+
+
 @dataclass(frozen=True)
 class Dot:
-    """Runs `dot -T<format>` on DOT source, within ``timeout`` seconds."""
+    """Runs `dot -T<format>` on DOT source, within ``timeout`` seconds (and within what
+    is left of ``budget``, when there is one)."""
 
     program: str
     timeout: float = DEFAULT_TIMEOUT
+    budget: Budget | None = None
 
     @staticmethod
-    def find(timeout: float = DEFAULT_TIMEOUT) -> Dot:
+    def find(timeout: float = DEFAULT_TIMEOUT, total: float | None = None) -> Dot:
         program = find_dot()
         if program is None:
             raise DotMissing()
-        return Dot(program, timeout)
+        return Dot(program, timeout, Budget(total) if total is not None else None)
 
     def __call__(self, source: str, fmt: str = "svg") -> bytes:
         if fmt not in FORMATS:
             raise ValueError(f"unknown output format {fmt!r}")
+        timeout = self.timeout
+        if self.budget is not None:
+            left = self.budget.left()
+            if left <= 0:
+                raise BudgetSpent(self.budget.seconds)
+            timeout = min(timeout, left)
         try:
             done = subprocess.run(
                 [self.program, f"-T{fmt}"],
                 input=source.encode("utf-8"),
                 capture_output=True,
-                timeout=self.timeout,
+                timeout=timeout,
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise DotTimeout(self.timeout) from None
+            if self.budget is not None and self.budget.left() <= 0:
+                raise BudgetSpent(self.budget.seconds) from None
+            raise DotTimeout(timeout) from None
         except FileNotFoundError:
             raise DotMissing() from None
         if done.returncode != 0:

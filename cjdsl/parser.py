@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 #: Parsing stops after this many syntax errors in one file.
 MAX_SYNTAX_ERRORS = 20
+#: Parsing also stops after this many recoveries in one file, reported or not. Only an
+#: error after the parser took a token again, on a new line, is reported; the others
+#: (each further character of junk, each token dropped on the way back into step) cost
+#: Lark two exceptions and a resumed parse each, some 20 µs: without this bound a file
+#: of junk cost 10-20 s per MB however few errors it showed.
+MAX_RECOVERIES = 1000
 
 
 class _NameEverywhere:
@@ -200,10 +206,23 @@ class _Parser:
         parser = self.lark
         errors: list[Diagnostic] = []
         last = [-1, 0]  # where the last error ended; the line of the last reported one
+        recoveries = [0]
 
         def on_error(e: UnexpectedInput) -> bool:
             start, end = _extent(e, len(text))
             line = getattr(e, "line", 0)
+            recoveries[0] += 1
+            if recoveries[0] > MAX_RECOVERIES:
+                errors.append(
+                    make(
+                        "CJ008",
+                        f"stopped after {MAX_RECOVERIES:,} places in this file that do not parse; "
+                        "there may be more errors from here on",
+                        lines.span(path, start, min(end, len(text))),
+                        help="is this a .journey file? fix the first errors and run again",
+                    )
+                )
+                return False
             # Report an error only when the parser took some token since the last one
             # (else it is still the same problem), and at most one per line: later errors
             # on the same line are usually echoes of the first.

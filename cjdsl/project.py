@@ -35,7 +35,7 @@ from .parser import ParseResult, parse
 from .resolve import SourceFile, resolve
 from .resolved import ResolvedJourney
 from .rules import run_rules
-from .sources import decode_source
+from .sources import decode_source, not_regular, too_large
 from .span import LineIndex, Span
 from .structure import check_document
 from .tracking import LOCK_NAME
@@ -77,11 +77,14 @@ class Project:
 def load_source(location: Path, path: str, max_file_size: int) -> tuple[SourceFile, list[Diagnostic]]:
     """Reads, decodes, parses and checks the structure of one file: everything done
     to a file on its own, so files can go through it in parallel."""
-    data = fs.read_bytes(location)
-    if data is None:
+    got = fs.read_source(location, max_file_size)
+    if got.problem == "missing":
         return SourceFile(location, path, None), []
-    text, problem = decode_source(data, path, max_file_size)
-    del data  # the bytes are not needed past here: 13 MB less at the peak of a big file
+    if got.data is None:
+        refused = too_large(path, got.size, max_file_size) if got.problem == "too-large" else not_regular(path)
+        return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), refused), [refused]
+    text, problem = decode_source(got.data, path, max_file_size)
+    del got  # the bytes are not needed past here: 13 MB less at the peak of a big file
     if text is None:
         return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), problem), [problem] if problem else []
     result = parse(text, path)
@@ -98,11 +101,15 @@ class _Files:
         self.config = config
         self.project = project
         self.by_location: dict[Path, SourceFile] = {}
+        #: Bytes read so far, against the --safe limit for all sources of one run.
+        self.total = 0
         #: What reading and parsing each file found; reported for the files in scope.
         self.problems: dict[Path, list[Diagnostic]] = {}
 
     def add(self, location: Path, loaded: tuple[SourceFile, list[Diagnostic]]) -> SourceFile:
         sf, diagnostics = loaded
+        if self.config.safe:
+            self.total += fs.total_size([location])
         self.problems[location] = diagnostics
         self.by_location[location] = sf
         return sf
@@ -111,6 +118,13 @@ class _Files:
         known = self.by_location.get(location)
         if known is not None:
             return known
+        if self.config.safe:
+            # Every file counts, the included ones too, and each is checked before it is read.
+            fs.check_inside([location], self.config.root, SAFE_MAX_TOTAL_BYTES)
+            if self.total + fs.total_size([location]) > SAFE_MAX_TOTAL_BYTES:
+                raise fs.UnsafeSource(
+                    f"the sources hold more than the {SAFE_MAX_TOTAL_BYTES // 2**20} MB --safe allows (counting included files)"
+                )
         path = fs.display_path(location, self.config.root)
         return self.add(location, load_source(location, path, self.config.max_file_size))
 
@@ -288,6 +302,7 @@ def compile_project(
         seen_ids[journey.id] = journey
         own.append(journey)
     project.journeys = own
+    project.diagnostics.extend(event_id_collisions(own))
     project.included_by = {
         sf.path: tuple(sorted({u.path for u in users}))
         for location, users in journeys_of.items()
@@ -295,7 +310,8 @@ def compile_project(
     }
 
     lock_path = config.root / LOCK_NAME
-    data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path)
+    lock_limit = config.max_file_size if config.safe else 64 * 1024 * 1024
+    data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path, lock_limit)
     if data is not None:
         from .tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
 
@@ -310,6 +326,31 @@ def compile_project(
     project.diagnostics = once_per_place(project.diagnostics)
     project.suppressed = once_per_place(suppressed)
     return project
+
+
+def event_id_collisions(journeys: Sequence[ResolvedJourney]) -> list[Diagnostic]:
+    """CJ108: two different event names that the tracking plan would give one id."""
+    from .diagnostics import Related
+    from .tracking.plan import event_id
+
+    first: dict[str, m.Event] = {}
+    out: list[Diagnostic] = []
+    for j in journeys:
+        for tp in j.touchpoints:
+            for event in tp.events:
+                key = event_id(event.name)
+                seen = first.setdefault(key, event)
+                if seen.name != event.name:
+                    out.append(
+                        make(
+                            "CJ108",
+                            f'events "{event.name}" and "{seen.name}" both become `{key}` in the tracking plan',
+                            event.spans.get("id", event.span),
+                            help="use one spelling of the name everywhere, or names that stay apart",
+                            related=[Related(seen.spans.get("id", seen.span), f'"{seen.name}" declared here')],
+                        )
+                    )
+    return out
 
 
 def once_per_place(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -6,8 +6,11 @@ form) to a string. The CLI picks one with ``--format``.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 
 from . import jsontext
 from .diagnostics import Diagnostic, Severity
@@ -34,10 +37,63 @@ class _Style:
         return f"{_COLORS[style]}{text}{_COLORS['reset']}" if self.color else text
 
 
+def _char_width(c: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+
+
 def _display_width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
+
+
+#: Characters a source line may hold that must not reach a terminal (C0 but for tab and
+#: line feed, DEL, C1, the line and paragraph separators): shown as U+FFFD, one column
+#: like them, so the caret stays in place.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+#: The widest source excerpt the full report prints, in display columns. A longer line
+#: shows a window around the place, cut with `…`: a one-line file of 67 kB with a
+#: diagnostic per token printed the whole line for each of them (1.2 GB).
+EXCERPT_WIDTH = 120
+#: In a cut line, how many columns before the place are shown.
+_LEAD = 40
+
+
+def _excerpt(text: str, first: int, last: int) -> tuple[str, int, int]:
+    """What to print of a line for a diagnostic on its characters ``first`` to ``last``,
+    with the caret's start column and width; the work is bounded by the window, not the
+    line, and the caret stays under the characters it marks."""
+    if len(text) <= EXCERPT_WIDTH // 2 or (len(text) <= 4 * EXCERPT_WIDTH and _display_width(text) <= EXCERPT_WIDTH):
+        start = _display_width(text[:first])
+        return text, start, max(1, _display_width(text[first:last]))
+    first = min(first, len(text))
+    last = max(first, min(last, len(text)))
+    # Only a window's worth of the line is looked at: `lo` is where it starts in the line,
+    # and `cols[i]` the columns of its first i characters. A window holds at most
+    # EXCERPT_WIDTH columns, and at most 4 × that many characters (some are zero-width).
+    lo = max(0, first - 4 * EXCERPT_WIDTH)
+    near = text[lo : first + 4 * EXCERPT_WIDTH]
+    widths = [1] * len(near) if near.isascii() else [_char_width(c) for c in near]
+    cols = [0, *accumulate(widths)]
+    f = first - lo
+    # Up to _LEAD columns before the place, then as much after as fits.
+    a = max(bisect_left(cols, cols[f] - _LEAD, 0, f + 1), f - 4 * _LEAD)
+    room = EXCERPT_WIDTH - (lo + a > 0) - 1  # a column for each `…`
+    b = min(bisect_right(cols, cols[a] + room, a) - 1, a + 4 * EXCERPT_WIDTH)
+    if lo + b >= len(text):  # the end of the line is in: show more before the place
+        while lo + a > 0 and b - a < 4 * EXCERPT_WIDTH:
+            if cols[b] - cols[a - 1] + (lo + a > 1) > EXCERPT_WIDTH:
+                break
+            a -= 1
+    cut_left, cut_right = lo + a > 0, lo + b < len(text)
+    shown = ("…" if cut_left else "") + near[a:b] + ("…" if cut_right else "")
+    caret = cols[min(last - lo, b)] - cols[f] + (1 if last - lo > b else 0)
+    return shown, cut_left + cols[f] - cols[a], max(1, caret)
 
 
 def counted(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
@@ -48,6 +104,8 @@ def counted(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
 def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool = False) -> str:
     s = _Style(color)
     out: list[str] = []
+    # Each line's text once, however many diagnostics it has: (text, whether it is blank).
+    texts: dict[tuple[str, int], tuple[str, bool]] = {}
     for d in counted(diagnostics):
         head = s(f"{d.severity.value}[{d.code}]", d.severity.value) + s(f": {d.message}", "bold")
         out.append(head)
@@ -57,18 +115,22 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
             out.append("")
             continue
         index = lines(d.span.path)
-        gutter = " " * len(str(max(d.span.end_line, d.span.line)))
+        line, column = d.span.line, d.span.column
+        end_line, end_column = d.span.end_line, d.span.end_column
+        gutter = " " * len(str(max(end_line, line)))
         out.append(f"{gutter}{s('-->', 'blue')} {d.span}")
-        if index is not None and index.line_count >= d.span.line and index.line_text(d.span.line).strip():
-            text = index.line_text(d.span.line).expandtabs(1)
-            out.append(f"{gutter} {s('|', 'blue')}")
-            out.append(f"{s(str(d.span.line).rjust(len(gutter)), 'blue')} {s('|', 'blue')} {text}")
-            start = _display_width(text[: d.span.column - 1])
-            if d.span.end_line == d.span.line:
-                width = max(1, _display_width(text[d.span.column - 1 : d.span.end_column - 1]))
-            else:
-                width = max(1, _display_width(text) - start)
-            out.append(f"{gutter} {s('|', 'blue')} {' ' * start}{s('^' * width, d.severity.value)}")
+        if index is not None and index.line_count >= line:
+            key = (d.span.path, line)
+            if key not in texts:
+                raw = index.line_text(line)
+                texts[key] = (_CONTROL.sub("\ufffd", raw.expandtabs(1)), not raw.strip())
+            text, blank = texts[key]
+            if not blank:
+                last = end_column - 1 if end_line == line else len(text)
+                shown, start, width = _excerpt(text, column - 1, last)
+                out.append(f"{gutter} {s('|', 'blue')}")
+                out.append(f"{s(str(line).rjust(len(gutter)), 'blue')} {s('|', 'blue')} {shown}")
+                out.append(f"{gutter} {s('|', 'blue')} {' ' * start}{s('^' * width, d.severity.value)}")
         for rel in d.related:
             out.append(f"{gutter} {s('=', 'blue')} {s('note', 'bold')}: {rel.message} at {rel.span}")
         if d.help:

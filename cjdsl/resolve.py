@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import model as m
-from .diagnostics import Diagnostic, Related, did_you_mean, make
+from .diagnostics import CloseMatches, Diagnostic, Related, SuggestionBudget, make
 from .parser import ParseResult
 from .resolved import ResolvedJourney, anchored
 
@@ -255,6 +255,12 @@ def _a(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
+def _short(name: str, limit: int = 40) -> str:
+    """An id for a list in a hint: cut when it is long, so a few huge ids declared once
+    are not repeated in full in the help of every unknown reference."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> list[Diagnostic]:
     names: dict[str, set[str]] = {
         "persona": {p.id for p in j.personas},
@@ -266,24 +272,34 @@ def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> 
         "opportunity": {o.id for o in j.opportunities},
     }
     out: list[Diagnostic] = []
+    # One index and one "declared: ..." list per kind of reference, and one budget for
+    # every suggestion of the journey, so unknown references cost near-linear time.
+    budget = SuggestionBudget()
+    pools: dict[tuple[str, ...], tuple[CloseMatches, str, int]] = {}
+
+    def pool_of(kinds: tuple[str, ...]) -> tuple[CloseMatches, str, int]:
+        if kinds not in pools:
+            pool = set().union(*(names[k] for k in kinds))
+            declared = ", ".join(f"`{_short(n)}`" for n in sorted(pool)[:8]) + (", ..." if len(pool) > 8 else "")
+            pools[kinds] = (CloseMatches(pool, budget), declared, len(pool))
+        return pools[kinds]
 
     def check(ref: m.Ref | None, *kinds: str) -> None:
         if ref is None or any(ref.id in names[k] for k in kinds):
             return
         wanted = " or ".join(kinds)
-        pool = set().union(*(names[k] for k in kinds))
-        hint = did_you_mean(ref.id, pool)
+        matches, declared, size = pool_of(kinds)
+        hint = matches.hint(ref.id)
         other = next((k for k in names if ref.id in names[k]), None)
         if other:
             hint = f"`{ref.id}` is {_a(other)} {other}, not {_a(wanted)} {wanted}" + (f"; {hint}" if hint else "")
         elif hint is None:
-            declared = ", ".join(f"`{n}`" for n in sorted(pool)[:8]) + (", ..." if len(pool) > 8 else "")
             hint = (
                 f'declare it with `{kinds[0]} {ref.id} "..."`'
                 if kinds[0] not in ("touchpoint", "stage")
                 else f"no {wanted} has this id"
             )
-            if pool:
+            if size:
                 hint += f"; declared: {declared}"
         more = elsewhere(kinds, ref.id, ref.span.path) if elsewhere is not None and ref.span is not None else None
         if more:

@@ -17,15 +17,28 @@ def size(n: int) -> str:
     return f"{n} bytes"
 
 
+def too_large(path: str, length: int, max_bytes: int) -> Diagnostic:
+    return make(
+        "CJ007",
+        f"the file is {size(length)}; the limit is {size(max_bytes)}",
+        Span(path),
+        help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
+    )
+
+
+def not_regular(path: str) -> Diagnostic:
+    return make(
+        "CJ006",
+        "not a regular file (a folder, FIFO, device or socket, or a link loop): it was not read",
+        Span(path),
+        help="name a .journey text file; cjdsl reads only regular files, so a FIFO cannot make it wait forever",
+    )
+
+
 def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str | None, Diagnostic | None]:
     """The text of a source file, or a diagnostic saying why it cannot be read."""
     if len(data) > max_bytes:
-        return None, make(
-            "CJ007",
-            f"the file is {size(len(data))}; the limit is {size(max_bytes)}",
-            Span(path),
-            help="split the journey into files joined with `include`, or raise `max_file_size_mb` in cjdsl.toml",
-        )
+        return None, too_large(path, len(data), max_bytes)
     nul = data.find(b"\x00")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1

@@ -7,6 +7,7 @@ every file whether or not it is part of a journey, so a shared file is checked o
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 
 from . import model as m
@@ -233,13 +234,38 @@ def _bounds(prop: m.Property) -> Iterator[Diagnostic]:
                 help="JSON Schema patterns are ECMA 262 regular expressions: write a plain group `(...)`",
             )
         else:
-            try:
-                # Python's `re` stands in for ECMA 262 here; it lacks only Unicode property classes.
-                re.compile(re.sub(r"\\[pP]\{[A-Za-z_=]+\}", "x", prop.pattern))
-            except re.error as err:
-                yield make(
-                    "CJ106",
-                    f"the pattern of property `{prop.name}` is not a valid regular expression: {err}",
-                    prop.spans.get("pattern"),
-                    help="patterns use the regular expression syntax of JSON Schema (ECMA 262)",
-                )
+            yield from _pattern(prop)
+
+
+def _pattern(prop: m.Property) -> Iterator[Diagnostic]:
+    """A string property's pattern: valid ECMA 262, as JSON Schema says, and within what
+    RE2 takes, since captured events are matched with RE2 (linear in the text; no
+    backtracking, so no `^(a+)+$` that runs for minutes)."""
+    from .tracking.validate import PatternError, compile_pattern
+
+    assert prop.pattern is not None
+    try:
+        # Python's `re` stands in for ECMA 262 here; it lacks only Unicode property classes.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "possible nested set" and the like
+            re.compile(re.sub(r"\\[pP]\{[A-Za-z_=]+\}", "x", prop.pattern))
+    except re.error as err:
+        yield make(
+            "CJ106",
+            f"the pattern of property `{prop.name}` is not a valid regular expression: {err}",
+            prop.spans.get("pattern"),
+            help="patterns use the regular expression syntax of JSON Schema (ECMA 262)",
+        )
+        return
+    except (RecursionError, OverflowError):
+        pass  # groups nested too deep or a count too large for `re`: RE2 says which below
+    try:
+        compile_pattern(prop.pattern)
+    except PatternError as err:
+        yield make(
+            "CJ106",
+            f"the pattern of property `{prop.name}` is not supported: {err}",
+            prop.spans.get("pattern"),
+            help="patterns are matched with RE2, in time linear in the text: RE2 syntax has no backreferences "
+            "(`\\1`) and no lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`), and counts such as `{2,5}` go up to 1000",
+        )

@@ -7,6 +7,7 @@ terminal name ever reaches the user: every terminal has a phrase in :data:`PHRAS
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -206,20 +207,31 @@ def phrase(terminal: str) -> str:
     return PHRASES.get(terminal) or f"`{keyword(terminal)}`"
 
 
+#: Control characters (but tab and line feed), as the builder refuses them in strings.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """A token or word as a message quotes it: cut with `…` when it is long, so a
+    100 kB name is not repeated in full in each message about it, and with no control
+    character to act on a terminal."""
+    return _CONTROL.sub("\ufffd", text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def found(tok: Token) -> str:
     kind = tok.type
     if kind == "$END":
         return "the end of the file"
     if kind == "NAME":
-        return f"name `{tok}`"
+        return f"name `{clip(str(tok))}`"
     if kind == "NUMBER":
-        return f"number `{tok}`"
+        return f"number `{clip(str(tok))}`"
     if kind == "STRING":
         text = str(tok).replace("\n", " ")
-        return f"string {text[:30]}{'...' if len(text) > 30 else ''}"
+        return f"string {clip(text[:30], 30)}{'...' if len(text) > 30 else ''}"
     if kind == "RULE_REF":
-        return f"`{tok}`"
-    return f"`{tok}`"
+        return f"`{clip(str(tok))}`"
+    return f"`{clip(str(tok))}`"
 
 
 def words(expected: set[str], limit: int = 8, kind: str | None = None) -> str:
@@ -287,7 +299,7 @@ def _span(path: str, lines: LineIndex, start: int, end: int) -> Span:
 
 
 def _where(block: OpenBlock) -> str:
-    name = f" `{block.id}`" if block.id else ""
+    name = f" `{clip(block.id)}`" if block.id else ""
     return f"{block.kind}{name}"
 
 
@@ -307,7 +319,8 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
     if ch == '"':
         triple = text.startswith('"""', pos) or text[max(0, pos - 2) : pos + 1] == '"""'
         pos = pos - 2 if triple and not text.startswith('"""', pos) else pos
-        end = len(text) if triple else (text.find("\n", pos) if "\n" in text[pos:] else len(text))
+        newline = text.find("\n", pos)  # never a copy of the rest of the text
+        end = len(text) if triple or newline == -1 else newline
         return make(
             "CJ002",
             "this multi-line string is never closed" if triple else "this string is not closed on its line",
@@ -324,7 +337,7 @@ def _characters(e: UnexpectedCharacters, text: str, path: str, lines: LineIndex)
         stop = pos
         while stop < len(text) and (text[stop].isalnum() or text[stop] == "_"):
             stop += 1
-        word = text[start:stop]
+        word = clip(text[start:stop])
         before = previous_token(e)
         if before is not None and before.type in BLOCKS:
             example = f'for example `{before} {_ascii(word)} "{word[:1].upper() + word[1:]}"`'
@@ -402,7 +415,7 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
     if inner is not None and as_keyword in TOP_LEVEL and as_keyword not in expected_all:
         return make(
             "CJ004",
-            f"`{tok}` cannot appear inside {_where(inner)}",
+            f"`{clip(str(tok))}` cannot appear inside {_where(inner)}",
             tok_span,
             help=f"{_where(inner)} (opened on line {inner.keyword.line}) is not closed: add `}}` before this line",
             related=[
@@ -414,7 +427,7 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
     at_attribute = "RBRACE" in expected and len(keywords) >= 2
     # An unknown word where an attribute (or a declaration) was expected.
     if tok.type in ("NAME", "RULE_REF") or (is_keyword(tok.type) and tok.type not in expected):
-        word = str(tok)
+        word = clip(str(tok))
         home = _belongs(word) if word in _KEYWORDS else None
         if inner is not None and at_attribute and "NAME" not in expected:
             kind = inner.kind
@@ -449,13 +462,13 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
     # Everything else: "expected X after `y`, found z (in touchpoint `t`)".
     after = f" after `{prev}`" if prev is not None and prev.type not in ("NAME", "STRING", "NUMBER") else ""
     if prev is not None and prev.type == "NAME" and prev.type not in BLOCKS:
-        after = f" after `{prev}`"
+        after = f" after `{clip(str(prev))}`"
     inside = f" in {_where(inner)}" if inner is not None else ""
     wanted = words(expected, kind=inner.kind if inner else None)
     if expected == {"NAME"} and prev is not None and prev.type in NAME_AFTER:
         wanted = NAME_AFTER[prev.type]
     elif expected == {"NAME"} and prev is not None and prev.type == "NAME" and inner is not None and inner.kind == "event":
-        wanted, after = f"the type of property `{prev}`", ""
+        wanted, after = f"the type of property `{clip(str(prev))}`", ""
     message = f"expected {wanted}{after}, found {found(tok)}{inside}"
     help_text = _token_hint(tok, expected, prev)
     if expected == {"NAME"} and prev is not None and prev.type in BLOCKS and tok.type in ("LBRACE", "STRING"):
@@ -481,11 +494,11 @@ def _token_hint(tok: Token, expected: set[str], prev: Token | None) -> str | Non
         }
         return f"write {examples.get(prev.type, 'a number')}"
     if expected == {"STRING"} or ("STRING" in expected and tok.type == "NAME" and len(expected) <= 3):
-        return f'text goes in double quotes: "{tok}"' if tok.type == "NAME" else 'text goes in double quotes: "..."'
+        return f'text goes in double quotes: "{clip(str(tok))}"' if tok.type == "NAME" else 'text goes in double quotes: "..."'
     if "NAME" in expected and tok.type == "STRING":
         return "ids are written without quotes; quotes are for labels and text"
     if "NAME" in expected and is_keyword(tok.type):
-        return f"`{tok}` is a keyword here; choose another id"
+        return f"`{clip(str(tok))}` is a keyword here; choose another id"
     if tok.type == "LBRACE" and "LBRACE" not in expected:
         return 'a block opens right after the declaration\'s header, for example `touchpoint demo "Books a demo" {`'
     return None

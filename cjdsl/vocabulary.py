@@ -21,10 +21,16 @@ CHANNEL_KINDS = (
     "video",
     "review",
     "partner",
+    "office",
+    "word_of_mouth",
+    "push",
+    "letter",
     "other",
 )
-#: Channel kinds that happen offline when a channel does not say online/offline.
-OFFLINE_KINDS = frozenset({"phone", "store", "event", "print"})
+#: Channel kinds that happen offline when a channel does not say online/offline: a
+#: call, a shop or branch, an event, print, an office (a bank branch, a clinic), word of
+#: mouth and a letter by post.
+OFFLINE_KINDS = frozenset({"phone", "store", "event", "print", "office", "word_of_mouth", "letter"})
 SEVERITIES = ("low", "medium", "high", "critical")
 CAUSES = ("product", "service", "delivery", "price", "communication", "process", "technology", "other")
 LEVELS = ("low", "medium", "high")

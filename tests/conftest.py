@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -59,3 +60,33 @@ def mutants(text: str, seed: str, *, cuts: int, count: int, inserts: Sequence[st
         else:
             mutated[i], mutated[-1] = mutated[-1], mutated[i]
         yield "\n".join(mutated)
+
+
+def git(repo: Path, *args: str) -> None:
+    """git in ``repo``, with an author and committer set (a fresh machine has none)."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env, timeout=60)
+
+
+def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
+    """cjdsl's command line in this process, run from ``cwd``: (exit code, stdout,
+    stderr). A crash is never an answer: only a clean exit is returned."""
+    from click.testing import CliRunner
+
+    from cjdsl.cli import main
+
+    old = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(old)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import cjdsl
 from cjdsl.cli import main
 from cjdsl.diff import diff, render_markdown, render_text
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, git, write
 
 CASE = FIXTURES / "diff"
 
@@ -97,20 +96,14 @@ def test_formats_and_fail_on() -> None:
     assert md.startswith("### Journey changes\n\n| journey | added | removed | changed | breaking tracking |")
     assert "| shop | 8 | 2 | 11 | 2 |" in md
     # Breaking tracking changes come first in the journey's section.
-    section = md.split("#### shop")[1]
-    assert section.index("**Breaking tracking changes**") < section.index("touchpoint ad")
-    assert "```mermaid\nxychart-beta" in md and 'x-axis ["Find", "Choose", "Help"]' in md
-
-
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env, timeout=60)
+    section = md.split("#### Shop (`shop`)")[1]
+    assert section.index("**Breaking tracking changes**") < section.index("touchpoint Sees an ad (`ad`)")
+    assert "```mermaid\nxychart-beta" in md and 'x-axis ["Find", "Choose"]' in md  # Help is new: in the table only
+    assert "| Help | — | -1 |" in md
+    # A reviewer reads labels with ids, the stage of what moved, and words, not Python.
+    assert "touchpoint Calls support (`call`) moved from stage Choose (`choose`) to stage Help (`help`)" in md
+    assert "flow Sees an ad (`ad`) → Reads a flyer (`brochure`) added" in md
+    assert "True" not in md and "False" not in md and "-&gt;" not in md
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -125,13 +118,13 @@ def test_diff_between_git_revisions(tmp_path: Path) -> None:
         'include "shared/people.journey"\njourney j "J"\nstage s "S" {\n  touchpoint t "T" {\n    persona ana\n  }\n}\n',
         encoding="utf-8",
     )
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "one")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "one")
     (repo / "journeys" / "shared" / "people.journey").write_text(
         'persona ana "Ana" { role "Head of buying" }\n', encoding="utf-8"
     )
-    _git(repo, "commit", "-q", "-am", "two")
+    git(repo, "commit", "-q", "-am", "two")
     old_cwd = os.getcwd()
     os.chdir(repo / "journeys")
     try:
@@ -168,3 +161,63 @@ def test_pre_commit_hooks_name_real_commands() -> None:
         program, command = hook["entry"].split()
         assert program == "cjdsl" and command in main.commands
         assert hook["files"] == r"\.journey$" and hook["language"] == "python"
+
+
+def _chart_of(tmp_path: Path, old: str, new: str) -> tuple[list[str], list[str], list[str]]:
+    """The x-axis categories and the two lines of values of the diff comment's chart."""
+    import re
+
+    sides = []
+    for name, text in (("old", old), ("new", new)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "cjdsl.toml").write_text('ignore = ["CJ2"]\n', encoding="utf-8")
+        (tmp_path / name / "j.journey").write_text('journey j "J"\n' + text, encoding="utf-8")
+        sides.append(journeys(tmp_path / name))
+    markdown = render_markdown(diff(sides[0], sides[1]), sides[0], sides[1])
+    (axis,) = re.findall(r"    x-axis \[(.*)\]", markdown)
+    before, after = re.findall(r"    line \[(.*)\]", markdown)
+    return re.findall(r'"([^"]*)"', axis), before.split(", "), after.split(", ")
+
+
+def _stage(sid: str, label: str, emotion: int) -> str:
+    return f'stage {sid} "{label}" phase awareness {{\n  touchpoint t_{sid} "T" {{\n    emotion {emotion:+d}\n  }}\n}}\n'
+
+
+def test_the_emotion_chart_shows_a_relabelled_stage_once_under_its_new_label(tmp_path: Path) -> None:
+    old = _stage("a", "Find", -1) + _stage("b", "Buy", 1)
+    new = _stage("a", "Discover", 1) + _stage("b", "Buy", 1)
+    assert _chart_of(tmp_path, old, new) == (["Discover", "Buy"], ["-1", "1"], ["1", "1"])
+
+
+def test_the_emotion_chart_keeps_two_stages_that_share_a_label_apart(tmp_path: Path) -> None:
+    old = _stage("a", "Same", -2) + _stage("b", "Same", 2)
+    new = _stage("a", "Same", -1) + _stage("b", "Same", 2) + _stage("c", "Other", 0)
+    # `Other` exists after only: it is in the table, not drawn as 0 before.
+    assert _chart_of(tmp_path, old, new) == (["Same (a)", "Same (b)"], ["-2", "2"], ["-1", "2"])
+
+
+def test_the_emotion_chart_follows_a_stage_renamed_by_id(tmp_path: Path) -> None:
+    old = _stage("a", "Find", -1) + _stage("b", "Buy", 1)
+    new = _stage("a", "Find", -2) + _stage("b", "Buy", 1).replace("stage b ", "stage purchase ")
+    axis, before, after = _chart_of(tmp_path, old, new)
+    assert (axis, before, after) == (["Find", "Buy"], ["-1", "1"], ["-2", "1"])
+
+
+def test_the_comment_says_the_tracking_versions_and_whether_the_lock_is_current(tmp_path: Path) -> None:
+    from cjdsl.diff import tracking_note
+
+    base = 'journey j "J"\nstage s "S" {\n  touchpoint t "T" {\n    event "Quote Requested" {\n      n integer\n    }\n  }\n}\n'
+    write(tmp_path / "old", {"cjdsl.toml": 'ignore = ["CJ2"]\n', "j.journey": base})
+    write(tmp_path / "new", {"cjdsl.toml": 'ignore = ["CJ2"]\n', "j.journey": base.replace("n integer", "n string")})
+    assert CliRunner().invoke(main, ["build", str(tmp_path / "old"), "-o", str(tmp_path / "site")]).exit_code == 0
+    old, new = cjdsl.check([tmp_path / "old"]), cjdsl.check([tmp_path / "new"])
+    note = tracking_note(old.journeys, new.journeys, old.lock, new.lock)
+    assert note.bumps == (("Quote Requested", "model", 2, "2-0-0"),) and note.lock_current is None
+    md = render_markdown(diff(old.journeys, new.journeys), old.journeys, new.journeys, tracking=note)
+    assert "| Quote Requested | breaking change | 2 | 2-0-0 |" in md and "There is no `tracking.lock.json`" in md
+    # The new side copies the old lock without rebuilding: stale.
+    (tmp_path / "new" / "tracking.lock.json").write_bytes((tmp_path / "old" / "tracking.lock.json").read_bytes())
+    new = cjdsl.check([tmp_path / "new"])
+    note = tracking_note(old.journeys, new.journeys, old.lock, new.lock)
+    assert note.lock_current is False
+    assert "does not match the journeys" in render_markdown(diff(old.journeys, new.journeys), tracking=note)

@@ -1,6 +1,9 @@
 """A corpus of hostile text (quotes, backslashes, \\N and \\G, HTML, javascript: URLs,
-Mermaid and YAML separators, CSV formula prefixes, control and right-to-left marks)
-through every backend: every output stays well formed for its format and inert."""
+Mermaid and YAML separators, Mermaid directives and statements, Markdown mentions, links
+and fences, CI workflow commands, CSV formula prefixes, tabs, line breaks and
+right-to-left marks) through every backend: every output stays well formed for its
+format and inert. (Other control characters never get this far: a `.journey` string
+refuses them.)"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import io
 import json
 from pathlib import Path
 
+import cmarkgfm
 import yaml
 from click.testing import CliRunner
 
@@ -29,9 +33,14 @@ CORPUS = [
     "-2+3",
     "@SUM(1)",
     "key: [list], {map}, &anchor *alias !!python/object ---",
-    "tab\there and a \u202eright-to-left mark and a \x07 bell",
+    "tab\there and a \u202eright-to-left mark",
     '"]; evil [label="x',
     "Zażółć gęślą jaźń",
+    "%%{init: {'theme': 'forest', 'themeVariables': {'fontSize': '40px'}}}%%",
+    "title Hijacked",
+    "section Evil",
+    "@org/team see https://evil.example and www.evil.example #1 [x](https://evil.example)",
+    "line\n```\n<img src=x onerror=alert(1)>\n::error file=a::b ##[add-mask]c",
 ]
 
 
@@ -78,8 +87,10 @@ class _Strict(html.parser.HTMLParser):
         super().__init__()
         self.scripts: list[dict[str, str | None]] = []
         self.handlers: list[str] = []
+        self.tags: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
         if tag == "script":
             self.scripts.append(dict(attrs))
         self.handlers += [name for name, _ in attrs if name.startswith("on")]
@@ -113,14 +124,25 @@ def test_hostile_text_through_every_backend(tmp_path: Path) -> None:
             parser.feed(text)
             assert parser.handlers == [] and all(s.get("src", "").endswith("assets/site.js") for s in parser.scripts), path
             kinds.add("html")
-        elif path.suffix == ".mmd" and ".journey." in path.name:
-            for line in text.splitlines():
-                if line.startswith("      "):
-                    assert len(line.split(": ")) == 3, line  # name: score: actors, nothing more
+        elif path.suffix == ".mmd":
+            assert "%%" not in text, path  # no directive, no comment
+            if ".journey." in path.name:
+                lines = text.splitlines()
+                assert lines[0] == "journey" and lines[1].startswith("    title ")
+                for line in lines[2:]:
+                    if line.startswith("      "):
+                        assert len(line.split(": ")) == 3, line  # name: score: actors, nothing more
+                    else:
+                        assert line.startswith(("    section ", "    accTitle: ", "    accDescr: ")), line
             kinds.add("mermaid")
+        elif path.suffix == ".md" and "/mermaid/" in path.as_posix():
+            page = _Strict()
+            page.feed(cmarkgfm.github_flavored_markdown_to_html(text))
+            assert page.tags == ["h1", "p", "pre", "code", "pre", "code"], (path, page.tags)
+            kinds.add("markdown")
         elif path.suffix == ".dot":
             kinds.add("dot")
-    assert {"json", "yaml", "csv", "html", "mermaid", "dot"} <= kinds
+    assert {"json", "yaml", "csv", "html", "mermaid", "markdown", "dot"} <= kinds
     try:
         dot = Dot.find(timeout=60)
     except DotMissing:

@@ -49,3 +49,31 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     proc = subprocess.run([bin_dir / "cjdsl", "check", str(EXAMPLES)], capture_output=True, text=True, cwd=elsewhere, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "no problems found" in proc.stderr
+
+
+def test_sdist_and_wheel_build_and_pass_twine_check(tmp_path: Path) -> None:
+    """What CI checks before a release: both distributions build from one version
+    (cjdsl/__init__.py), PyPI would accept their metadata, and the sdist carries what a
+    rebuild needs."""
+    import tarfile
+
+    import cjdsl
+
+    dist = tmp_path / "dist"
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (sdist,) = dist.glob("cjdsl-*.tar.gz")
+    (wheel,) = dist.glob("cjdsl-*.whl")
+    assert sdist.name == f"cjdsl-{cjdsl.__version__}.tar.gz" and wheel.name.startswith(f"cjdsl-{cjdsl.__version__}-")
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)], capture_output=True, text=True, timeout=120
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    assert {"grammar/journey.lark", "CHANGELOG.md", "cjdsl/parse_tables.json", "docs/security.md"} <= names

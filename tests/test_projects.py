@@ -8,18 +8,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 import cjdsl
-from cjdsl.cli import main
 
-from .conftest import FIXTURES, write
+from .conftest import FIXTURES, git, invoke, write
 
 MORTGAGE = FIXTURES / "projects" / "mortgage"
 
@@ -30,17 +27,6 @@ def mortgage(tmp_path: Path) -> Path:
     target = tmp_path / "mortgage"
     shutil.copytree(MORTGAGE, target)
     return target
-
-
-def invoke(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    old = Path.cwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_check_of_the_folder_reports_no_false_unknown_reference(mortgage: Path) -> None:
@@ -133,7 +119,12 @@ def test_build_of_the_folder_writes_the_site(mortgage: Path) -> None:
         data
     )
     plan = json.loads((site / "tracking" / "tracking-plan.json").read_text(encoding="utf-8"))
-    assert {e["name"] for e in plan["events"]} == {"Calculator Used", "Credit Decision Viewed", "Mortgage Move Requested"}
+    assert {e["name"] for e in plan["events"]} == {
+        "Calculator Used",
+        "Advisor Meeting Held",
+        "Credit Decision Viewed",
+        "Mortgage Move Requested",
+    }
 
 
 def test_events_validate_reads_the_folder(mortgage: Path, tmp_path: Path) -> None:
@@ -156,25 +147,14 @@ def test_fmt_of_the_folder_leaves_the_project_as_it_is(mortgage: Path) -> None:
     assert "8 left unchanged" in err
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-    }
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env, timeout=60)
-
-
 @pytest.mark.skipif(shutil.which("git") is None and not os.environ.get("CI"), reason="git is not installed")
 def test_diff_between_revisions_of_the_folder(mortgage: Path) -> None:
-    _git(mortgage, "init", "-q", "-b", "main")
-    _git(mortgage, "add", "-A")
-    _git(mortgage, "commit", "-q", "-m", "one")
+    git(mortgage, "init", "-q", "-b", "main")
+    git(mortgage, "add", "-A")
+    git(mortgage, "commit", "-q", "-m", "one")
     stage = mortgage / "stages" / "after_sale.journey"
     stage.write_text(stage.read_text(encoding="utf-8").replace('emotion +2 "relieved"', 'emotion -1 "worried"'), encoding="utf-8")
-    _git(mortgage, "commit", "-q", "-am", "two")
+    git(mortgage, "commit", "-q", "-am", "two")
     code, out, err = invoke("diff", "--format", "json", "git:HEAD~1", "git:HEAD", cwd=mortgage)
     assert code == 0, err
     edits = json.loads(out)

@@ -33,10 +33,16 @@ def test_rule_has_docs_in_the_fixed_sections(r: Rule) -> None:
     assert r.summary.endswith(".") and r.summary[0].isupper()
     headings = re.findall(r"^## (.+)$", r.docs, re.M)
     assert headings == list(SECTIONS), f"{r.code} docs need the sections {SECTIONS}"
-    for section in re.split(r"^## .+$", r.docs, flags=re.M)[1:]:
+    sections = dict(zip(headings, re.split(r"^## .+$", r.docs, flags=re.M)[1:], strict=True))
+    for section in sections.values():
         assert section.strip(), f"{r.code} has an empty docs section"
-    if not r.core and r.code != "CJ251":  # CJ251 is about the team's own words, not the map
-        assert "DOMAIN.md" in r.docs, "a completeness rule cites the principle it comes from"
+    # The docs reach users (explain, SARIF, the site): they state each idea in plain words
+    # and cite no internal design file.
+    for internal in ("DOMAIN.md", "shared/reference"):
+        assert internal.lower() not in r.docs.lower(), f"{r.code} docs cite {internal}: say the idea itself"
+    assert not re.search(r"\bseeds?\s", r.docs, re.I), f"{r.code} docs cite a seed: say the idea itself"
+    why = sections["Why it matters"].strip()
+    assert len(why) >= 80, f"{r.code}: 'Why it matters' is {len(why)} characters, needs at least 80"
 
 
 def _check(path: Path) -> list[cjdsl.Diagnostic]:

@@ -83,10 +83,11 @@ stage two "Two" phase loyalty {
     emotion +1
     rating 4
     owner mkt
+    event "Visit Rated"
   }
 }
 kpi k "K" {
-  measures a
+  measures c
 }
 """
 

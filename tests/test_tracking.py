@@ -167,7 +167,18 @@ def test_rudderstack_yaml_follows_the_id_and_length_rules(outputs: dict[str, str
 
 def test_analyst_files(outputs: dict[str, str]) -> None:
     rows = list(csv.reader(io.StringIO(outputs["tracking-plan.csv"])))
-    assert rows[0] == ["event", "description", "stage", "touchpoint", "property", "type", "required", "allowed values"]
+    assert rows[0] == [
+        "event",
+        "description",
+        "stage",
+        "touchpoint",
+        "property",
+        "type",
+        "required",
+        "allowed values",
+        "constraints",
+        "property description",
+    ]
     plan = json.loads(outputs["tracking-plan.json"])
     assert len(rows) - 1 == sum(max(1, len(e["properties"])) for e in plan["events"])
     assert outputs["tracking-plan.md"].count("\n## ") == len(plan["events"])
@@ -389,3 +400,47 @@ def test_events_validate_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["events", "validate", str(site / "tracking" / "tracking-plan.json"), str(good)])
     assert result.exit_code == 0, result.stdout
     assert "Order Completed" in result.stdout and "Never seen" in result.stdout
+
+
+#: ECMA 262 patterns of the kind tracking plans use, and ones that backtrack badly in `re`.
+PATTERNS_COMPARED = [
+    r"^[0-9]{2}-[0-9]{3}$",
+    r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$",
+    r"^(SKU|sku)-\d{4,8}$",
+    r"^[A-Z][a-z]+( [A-Z][a-z]+)*$",
+    r"^\w+$",
+    r"ab|cd",
+    r"b",
+    r"^a",
+    r"c$",
+    r"^(a+)+$",
+    r"^(a|aa)*b$",
+    r"^\[[A-Z]+\] .*$",
+    r"^.{3,5}$",
+    r"colou?r",
+    r"^[a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}$",
+]
+
+
+def test_the_fast_validator_agrees_with_jsonschema_on_patterns() -> None:
+    """Captured values are matched with RE2 (linear time) and jsonschema uses Python's
+    `re`: the same verdicts on ASCII text without line breaks, where the two engines and
+    ECMA 262 agree (they differ on `$` before a final newline and on Unicode digits)."""
+    import random
+
+    from cjdsl.tracking.validate import compile_property
+
+    rng = random.Random(17)
+    alphabet = "aAbBcCdfxyzSKU0123456789-_@. []'"
+    checked = 0
+    for pattern in PATTERNS_COMPARED:
+        schema = {"type": "string", "pattern": pattern}
+        fast = compile_property(schema)
+        real = jsonschema.Draft7Validator(schema)
+        samples = ["", "a" * 25 + "b", "a" * 25, "sku-1234", "SKU-123456789", "ab@cd.ef", "12-345", "[AB] x", "colour", "color"]
+        samples += ["".join(rng.choices(alphabet, k=rng.randrange(0, 20))) for _ in range(300)]
+        samples += ["".join(rng.choices("ab", k=rng.randrange(0, 12))) for _ in range(100)]
+        for value in samples:
+            assert (fast(value, "`p`") is None) == real.is_valid(value), (pattern, value)
+            checked += 1
+    assert checked > 5000

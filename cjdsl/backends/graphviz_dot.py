@@ -129,7 +129,8 @@ def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint) -> No
     if marks:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{wrapped(" · ".join(marks), 34, 2)}</B></FONT></TD></TR>')
     rows.append(f'<TR><TD ALIGN="LEFT"><B>{wrapped(tp.label or tp.id)}</B></TD></TR>')
-    rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{wrapped(" · ".join(facts), 34, 2)}</FONT></TD></TR>')
+    if facts:  # an empty <FONT> is a syntax error for some Graphviz versions (2.43)
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{wrapped(" · ".join(facts), 34, 2)}</FONT></TD></TR>')
     label = '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">' + "".join(rows) + "</TABLE>>"
     g.node(
         node_id("tp", tp.id),
@@ -205,7 +206,9 @@ def _graph(name: str, title: str, subtitle: str, large: bool = False) -> graphvi
         fontsize="18",
         labelloc="t",
         labeljust="l",
-        label=f'<<B>{html(title)}</B><BR ALIGN="LEFT"/><FONT POINT-SIZE="11">{html(subtitle)}</FONT><BR ALIGN="LEFT"/>>',
+        label=f'<<B>{html(title)}</B><BR ALIGN="LEFT"/>'
+        + (f'<FONT POINT-SIZE="11">{html(subtitle)}</FONT><BR ALIGN="LEFT"/>' if subtitle else "")
+        + ">",
         bgcolor="white",
         pad="0.3",
     )
@@ -372,9 +375,11 @@ def overview_dot(j: ResolvedJourney) -> str:
             else (f"{len(stage.touchpoints)} touchpoints · not rated")
         )
         phase = f"phase: {stage.phase}" if stage.phase else ""
+        # No empty <FONT> for a stage without a phase: Graphviz 2.43 rejects the label.
         label = (
-            f'<<B>{wrapped(stage.label or stage.id, 24, 2)}</B><BR/><FONT POINT-SIZE="9">{html(phase)}</FONT>'
-            f'<BR/><FONT POINT-SIZE="9">{html(facts)}</FONT>>'
+            f"<<B>{wrapped(stage.label or stage.id, 24, 2)}</B>"
+            + (f'<BR/><FONT POINT-SIZE="9">{html(phase)}</FONT>' if phase else "")
+            + f'<BR/><FONT POINT-SIZE="9">{html(facts)}</FONT>>'
         )
         g.node(
             node_id("stage", stage.id),

@@ -166,11 +166,19 @@ class JourneyView:
 def _source(url: str | None, span: Span) -> str | None:
     if not url:
         return None
-    try:
-        link = url.format(path=span.path, line=span.line)
-    except (KeyError, IndexError, ValueError):
+    return source_link(url, span.path, span.line)
+
+
+def source_link(url: str, path: str, line: int) -> str | None:
+    """``source_url`` with its placeholders ``{path}`` and ``{line}`` replaced, by plain
+    text replacement (never ``str.format``: a settings file from a pull request could
+    otherwise ask for padding, ``{line:>30000000}``, or attributes, ``{path.__class__}``).
+    The path is percent-encoded; the result must be an http(s) URL."""
+    from urllib.parse import quote
+
+    if not url.startswith(("https://", "http://")):
         return None
-    return link if link.startswith(("https://", "http://")) else None
+    return url.replace("{path}", quote(path, safe="/")).replace("{line}", str(int(line)))
 
 
 def _team(j: ResolvedJourney, ref: m.Ref | None) -> str | None:
@@ -521,6 +529,7 @@ TRACKING_FILES = [
 
 def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
     """This journey's events, as the tracking plan has them, for the page's table."""
+    from ..tracking.emit import constraints
     from ..tracking.plan import build_plan
 
     out = []
@@ -536,7 +545,13 @@ def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
                 ],
                 "stages": [j.stages[j.stage_index[s]].label or s for s in e.stages],
                 "properties": [
-                    {"name": p.name, "type": str(p.type), "required": p.required, "description": p.description}
+                    {
+                        "name": p.name,
+                        "type": str(p.type),
+                        "required": p.required,
+                        "description": p.description,
+                        "constraints": constraints(p),
+                    }
                     for p in e.properties
                 ],
             }
@@ -549,12 +564,15 @@ def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
 
 def environment(overrides: Mapping[str, str] | None = None) -> Any:
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     loaders: list[jinja2.BaseLoader] = []
     if overrides:
         loaders.append(jinja2.DictLoader(dict(overrides)))
     loaders.append(jinja2.PackageLoader("cjdsl", "templates/html"))
-    env = jinja2.Environment(
+    # Sandboxed: a team's template (or one in a pull request) can show data, never reach
+    # Python internals (`cycler.__init__.__globals__.os`) or run code.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,

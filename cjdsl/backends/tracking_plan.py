@@ -55,13 +55,13 @@ def artifacts(
     ]
     for e in plan.events:
         out.append(Artifact.text(f"tracking/jsonschema/{e.id}.json", "application/schema+json", dumps(emit.event_schema(e))))
-        version = versions.get(e.id, EventVersion()).schemaver
+        known = versions.get(e.id, EventVersion())
+        folder = f"tracking/snowplow/schemas/{vendor}/{e.id}/jsonschema"
+        for earlier, normalized in known.iglu.items():
+            body = emit.earlier_iglu_schema(e, vendor, earlier, normalized)
+            out.append(Artifact.text(f"{folder}/{earlier}", "application/json", dumps(body)))
         out.append(
-            Artifact.text(
-                f"tracking/snowplow/schemas/{vendor}/{e.id}/jsonschema/{version}",
-                "application/json",
-                dumps(emit.iglu_schema(e, vendor, version)),
-            )
+            Artifact.text(f"{folder}/{known.schemaver}", "application/json", dumps(emit.iglu_schema(e, vendor, known.schemaver)))
         )
     segment = emit.segment_plan(plan, versions, name)
     out.append(Artifact.text("tracking/segment/plan.json", "application/json", dumps(segment)))

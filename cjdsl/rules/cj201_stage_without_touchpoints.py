@@ -4,8 +4,9 @@
 Every stage holds at least one touchpoint.
 
 ## Why it matters
-A map covers every stage and identifies the main touchpoints in each (DOMAIN.md rule 1,
-seed 004). An empty stage is a gap in the customer's path that nobody has mapped yet.
+A complete map covers every stage of the journey, from awareness to loyalty, and names
+the main touchpoints in each. An empty stage is a gap in the customer's path that nobody
+has mapped yet.
 
 ## Example
 ```

@@ -5,8 +5,9 @@ Every touchpoint says where it happens (`channel`), why the customer is there (`
 the situation they are in (`context`) and what they need (`need`).
 
 ## Why it matters
-Every touchpoint has a context and a need, and its channel (DOMAIN.md rule 3, seed 000).
-Without them the map lists interactions but not what the customer wants from them.
+Every touchpoint happens in a channel, in a context (the situation the customer is in),
+and serves a need. Without them the map lists interactions but not what the customer
+wants from them.
 
 ## Example
 ```

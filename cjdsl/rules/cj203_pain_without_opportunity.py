@@ -5,8 +5,8 @@ Every pain point has at least one `opportunity`, nested or referenced: how the c
 will help.
 
 ## Why it matters
-Building a map starts from pain points, and it must answer "how do we help solve each
-pain point" (DOMAIN.md rule 4, seed 000). A pain point without an answer is a complaint,
+Building a map starts from the customer's pain points, and the map must answer "how do
+we help the customer solve each one?". A pain point without an answer is a complaint,
 not a plan.
 
 ## Example

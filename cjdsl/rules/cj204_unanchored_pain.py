@@ -5,9 +5,9 @@ Every top-level pain point says where it happens with `at TOUCHPOINT_OR_STAGE` (
 points written inside a touchpoint or stage are anchored there already).
 
 ## Why it matters
-Obstacles are found at concrete touchpoints (DOMAIN.md, "Pain point", seeds 003 and 004:
-"a form that is too long"). A pain point that happens nowhere cannot be shown on the map
-or fixed by the team that owns the place.
+Customers meet obstacles at concrete places in the journey: a form that is too long, a
+missing follow-up, a late delivery. A pain point that happens nowhere cannot be shown on
+the map or fixed by the team that owns the place.
 
 ## Example
 ```

@@ -6,7 +6,7 @@ Every opportunity states its `impact` (low, medium or high). Its owner is checke
 
 ## Why it matters
 Improvements are prioritised by their impact on business results and on customer
-experience, then turned into an action plan (DOMAIN.md rule 4, seed 004). Without an
+experience, then turned into an action plan whose progress is tracked. Without an
 impact the backlog cannot be ordered.
 
 ## Example

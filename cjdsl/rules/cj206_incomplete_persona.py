@@ -6,8 +6,8 @@ and at least one `goal` or `need`.
 
 ## Why it matters
 A persona is the profile of a typical customer: demographics (age, gender, place of
-residence), industry and position, needs and requirements toward the product (DOMAIN.md,
-"Persona", seeds 000 and 004). A name alone does not tell the team who they design for.
+residence), industry and position, needs and requirements toward the product, as
+detailed as the research allows. A name alone does not tell the team who they design for.
 
 ## Example
 ```

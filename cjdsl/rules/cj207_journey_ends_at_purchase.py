@@ -6,8 +6,8 @@ advocacy, loyalty).
 
 ## Why it matters
 The customer journey runs from first contact through purchase to use, loyalty and
-advocacy; the purchase path is only its decision part (DOMAIN.md rule 1, seeds 000, 001
-and 003). A map that stops at the sale misses retention, where most of the value is.
+advocacy; the purchase path is only the part where the customer decides. A map that
+stops at the sale misses retention, where most of the value is.
 
 ## Example
 ```

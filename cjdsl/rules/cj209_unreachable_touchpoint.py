@@ -5,8 +5,8 @@ When a journey uses `next` flows, every touchpoint can be reached by following t
 an `entry` touchpoint, and at least one touchpoint is marked `entry`.
 
 ## Why it matters
-Every touchpoint matters: a bad experience at any one can mean the journey is abandoned
-(DOMAIN.md rule 8, seed 000). A touchpoint that no path leads to is either missing its
+Every touchpoint matters: a bad experience at any one of them can be the moment the
+customer abandons the journey. A touchpoint that no path leads to is either missing its
 incoming flow or not part of this journey.
 
 ## Example

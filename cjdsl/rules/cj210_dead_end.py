@@ -5,9 +5,9 @@ When a journey uses `next` flows, every touchpoint before the last stage has at 
 one `next`.
 
 ## Why it matters
-No touchpoint should be a dead end: a bad or empty experience at any one can mean the
-journey is abandoned (DOMAIN.md rule 8, seed 000); leads drop off where there is no
-follow-up (seed 003).
+No touchpoint should be a dead end: a bad or empty experience at any one of them can be
+where the customer abandons the journey, and leads drop off wherever nobody follows up
+(a report downloaded with no e-mail after it, a form that gets no reply).
 
 ## Example
 ```

@@ -5,8 +5,8 @@
 `loyalty` stage, where a loop back (a referral, a repeat purchase) is the point.
 
 ## Why it matters
-Stages are ordered (DOMAIN.md, "Stage") and each touchpoint belongs to one stage (rule
-2). A flow backwards elsewhere usually means a touchpoint sits in the wrong stage.
+Stages are ordered, from awareness to loyalty, and each touchpoint belongs to exactly
+one stage. A flow backwards elsewhere usually means a touchpoint sits in the wrong stage.
 
 ## Example
 ```

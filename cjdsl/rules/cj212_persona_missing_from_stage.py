@@ -5,8 +5,8 @@ Every persona has at least one touchpoint in every stage that has touchpoints (a
 touchpoint without a `persona` line serves every persona).
 
 ## Why it matters
-Maps are kept per persona (DOMAIN.md rule 9) and cover every stage from awareness to
-loyalty (rule 1). A persona missing from a stage is a hole in that persona's map.
+A map is kept per persona and covers every stage, from awareness to loyalty. A persona
+missing from a stage is a hole in that persona's map.
 
 ## Example
 ```
@@ -52,7 +52,11 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for stage in j.stages:
         if not stage.touchpoints:
             continue
-        served = {p.id for tp in stage.touchpoints for p in j.personas_of(tp)}
+        if any(not tp.personas for tp in stage.touchpoints):
+            continue  # a touchpoint that names no persona serves them all
+        # Only the ids named here: never a copy of every persona per touchpoint. Findings
+        # are yielded one at a time, so a caller that stops early holds none of the rest.
+        served = {r.id for tp in stage.touchpoints for r in tp.personas}
         for persona in j.personas:
             if persona.id not in served:
                 yield Finding(

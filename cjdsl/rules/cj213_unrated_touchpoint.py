@@ -5,9 +5,9 @@ Every touchpoint has an `emotion` (-2..+2: how it feels) and a `rating` (1..5: h
 it meets the customer's expectations).
 
 ## Why it matters
-Every touchpoint is rated by how well it meets expectations (DOMAIN.md rule 5, seed 004),
-and what the customer feels is drawn along the timeline (DOMAIN.md, "Emotions and
-concerns"). Unrated touchpoints leave holes in the emotion curve.
+Every touchpoint is rated by how well it meets the customer's expectations, and what the
+customer feels, fears and expects is drawn along the journey's timeline. Unrated
+touchpoints leave holes in the emotion curve.
 
 ## Example
 ```

@@ -6,7 +6,7 @@ that touchpoints use says whether it is online (a mode, or a kind that implies o
 this can be checked.
 
 ## Why it matters
-The map is a living document, analysed against data (DOMAIN.md rule 10, seed 004); a
+A journey map is a living document, analysed and updated against data; a
 digital touchpoint that is not tracked cannot be measured or improved, and the tracking
 plan compiled from the journey would miss it.
 

@@ -11,10 +11,10 @@ Options: `convention` (`title-case`, `snake_case` or `any`); `verbs`, past-tense
 accepted besides those ending in -ed and the common irregular ones (Sent, Paid, Seen ...).
 
 ## Why it matters
-Tracking plans are contracts between the journey and the analytics tools (DOMAIN.md rule
-10); one naming convention keeps events findable and stops the same action being tracked
-under two names. Segment names events "Object Action" in Title Case (see
-shared/reference/README.md).
+A tracking plan is the contract between the journey and the analytics tools, and the
+data the map is measured against; one naming convention keeps events findable and stops
+the same action being tracked under two names. Segment's tracking plans name events
+"Object Action" in Title Case ("Order Completed").
 
 ## Example
 ```

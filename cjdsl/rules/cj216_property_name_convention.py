@@ -6,8 +6,8 @@ Event property names are snake_case: lower-case words joined by `_` (`article_id
 
 ## Why it matters
 Property keys become column names in warehouses and keys in every tracking tool; Segment
-and RudderStack tracking plans use snake_case keys (shared/reference/README.md). Mixed
-styles split one property into two columns (DOMAIN.md rule 10: measurable journeys).
+and RudderStack tracking plans use snake_case property keys. Mixed styles split one
+property into two columns, and a journey whose data is split cannot be measured.
 
 ## Example
 ```

@@ -5,9 +5,9 @@ When several touchpoints fire an event of the same name, a property they share h
 same type everywhere.
 
 ## Why it matters
-One event name is one event in the tracking plan, with one schema (DOMAIN.md rule 10).
-If the web sends `total` as a number and the store as a string, every report on it is
-wrong.
+One event name is one event in the tracking plan, with one schema, whichever touchpoint
+sends it. If the web sends `total` as a number and the store as a string, every report
+on it is wrong.
 
 ## Example
 ```

@@ -7,8 +7,8 @@ opportunity, KPI or journey, in any journey that includes it. (A touchpoint with
 
 ## Why it matters
 Unused declarations are usually a typo'd reference elsewhere or a persona whose map was
-never drawn (DOMAIN.md rule 9: maps are kept per persona); either way the shared
-vocabulary no longer matches the journeys.
+never drawn (each persona gets its own map); either way the shared vocabulary no longer
+matches the journeys.
 
 ## Example
 ```

@@ -4,9 +4,9 @@
 Every touchpoint and every opportunity names the team that owns it (`owner TEAM`).
 
 ## Why it matters
-Company actions at each touchpoint belong to a team: marketing, sales, customer service,
-technical support (DOMAIN.md, "Company actions", seeds 000 and 003); improvements become
-an action plan whose progress is tracked (rule 4, seed 004). Without an owner nobody acts.
+What the company does at each touchpoint belongs to a team (marketing, sales, customer
+service, technical support), so each team knows what to do and when; improvements become
+an action plan whose progress is tracked. Without an owner nobody acts.
 
 ## Example
 ```

@@ -4,9 +4,9 @@
 Every KPI says what it measures: `measures` touchpoints, or a `funnel` of them.
 
 ## Why it matters
-The map is analysed against data (DOMAIN.md rule 10); conversion, lead volume,
-abandonment, churn and retention are measured at touchpoints (DOMAIN.md, "KPIs"). A KPI
-tied to nothing cannot be computed from the tracking plan.
+A journey map is analysed against data: conversion, lead volume, cart abandonment,
+churn and retention are all measured at touchpoints. A KPI tied to nothing cannot be
+computed from the tracking plan.
 
 ## Example
 ```

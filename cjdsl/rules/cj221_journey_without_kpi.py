@@ -5,7 +5,7 @@ Every journey declares at least one `kpi`.
 
 ## Why it matters
 A journey map is a living document, analysed and updated continuously against data
-(DOMAIN.md rule 10, seed 004). Without a KPI nobody can tell whether a change to the
+and against the goals it serves. Without a KPI nobody can tell whether a change to the
 journey made it better.
 
 ## Example

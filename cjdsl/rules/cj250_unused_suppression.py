@@ -6,8 +6,8 @@ block. (The check itself runs inside the validator, after every other rule.)
 
 ## Why it matters
 Suppressions outlive the problems they hid; a stale `allow` would silently hide the next
-real problem in that block. Keeping them honest keeps the map's completeness claim honest
-(DOMAIN.md rule 10: the map is a living document).
+real problem in that block. A journey map is a living document, updated as the journey
+changes: keeping suppressions honest keeps the map's completeness claim honest.
 
 ## Example
 ```

@@ -7,7 +7,7 @@ commit it with the journeys.
 
 ## Why it matters
 The tracking plan is the contract analytics engineers implement, and the map is a living
-document measured against data (DOMAIN.md rule 10). An event whose schema changed without
+document, measured and updated against data. An event whose schema changed without
 a new version breaks the data pipelines that validate against the old one; the lock is
 how each change gets its Segment version and Iglu SchemaVer.
 

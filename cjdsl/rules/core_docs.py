@@ -162,13 +162,30 @@ Parsing stops after 20 syntax errors in one file.
 ```
 """,
     ),
+    "CJ009": (
+        "A string holds a control character.",
+        """
+## What it checks
+That text holds no control character other than a line break or a tab: no NUL, escape (ESC), carriage return, DEL, C1 control or Unicode line or paragraph separator, whether typed into the file or written as an escape such as `\\u{1B}`.
+## Why it matters
+Labels and descriptions end up in terminals, CI logs, pull-request comments, Markdown, Graphviz and Mermaid diagrams, CSV and YAML. A control character does something in each of them: an escape sequence recolours or rewrites a terminal, a carriage return starts a new line in a Markdown comment, a NUL stops `dot`, a DEL makes YAML unreadable. Refusing them where the text is written keeps every output inert.
+## Example
+```
+touchpoint t "Pays\\u{1B}[2J" { }
+```
+## Instead
+```
+touchpoint t "Pays" { }
+```
+""",
+    ),
     "CJ010": (
         "An attribute is given twice.",
         """
 ## What it checks
 That a single-valued attribute (`channel`, `emotion`, `rating`, `owner`, ...) appears at most once in its block. List attributes (`persona`, `intent`, `next`) may be repeated and are merged.
 ## Why it matters
-Two values for one fact leave the map ambiguous: which rating is true?
+Two values for one fact leave the map ambiguous: which rating is true? Keeping either one silently would hide a disagreement the team should settle.
 ## Example
 ```
 touchpoint demo "Books a demo" {
@@ -190,7 +207,7 @@ touchpoint demo "Books a demo" {
 ## What it checks
 That `required`, `min`, `max`, `pattern` and description strings in an event follow a property.
 ## Why it matters
-A modifier must belong to a property of the event's schema.
+A modifier must belong to a property of the event's schema; on its own it constrains nothing, and the tracking plan could not say which property it was meant for.
 ## Example
 ```
 event "Demo Requested" {
@@ -211,7 +228,7 @@ event "Demo Requested" {
 ## What it checks
 Attributes the grammar accepts but that cannot apply where they are written: `at` on a pain point nested in a touchpoint or stage, a channel's mode after its kind, extra words after a channel's kind.
 ## Why it matters
-Each touchpoint belongs to exactly one stage and each pain point to one place (DOMAIN.md rule 2); a second anchor would contradict the first.
+Each touchpoint belongs to exactly one stage of the journey and each pain point to one place; a second anchor would contradict the first.
 ## Example
 ```
 touchpoint demo "Books a demo" {
@@ -236,7 +253,7 @@ touchpoint demo "Books a demo" {
 ## What it checks
 That a file declares at most one `journey`.
 ## Why it matters
-Maps are kept one per file (and one per persona, DOMAIN.md rule 9), so each journey has its own history in git and its own outputs.
+Maps are kept one per file (a company keeps several maps, usually one per persona), so each journey has its own history in git and its own outputs.
 ## Example
 ```
 journey onboarding "Onboarding"
@@ -254,7 +271,7 @@ journey onboarding "Onboarding"
 ## What it checks
 That every reference names a declaration of the right kind: `channel`, `persona`, `intent` and `owner` in touchpoints, `next`, `at`, `measures`, `funnel`, referenced opportunities. It suggests the closest id, or says when the id exists as another kind.
 ## Why it matters
-A map whose flows and owners point nowhere cannot be drawn or followed (DOMAIN.md rules 3 and 8).
+A map whose flows, channels and owners point nowhere cannot be drawn or followed: a flow to a missing touchpoint is a dead end on the customer's path.
 ## Example
 ```
 touchpoint blog_post "Reads a post" {
@@ -294,7 +311,7 @@ persona anna_cfo "Anna, CFO"
 ## What it checks
 That `emotion` is a whole number from -2 to +2, `rating` a whole number from 1 to 5, and a persona's `age` from 0 to 130.
 ## Why it matters
-Touchpoints are rated against the customer's expectations (DOMAIN.md rule 5) on one shared scale, so maps can be compared and emotion curves drawn.
+Touchpoints are rated by how well they meet the customer's expectations, on one shared scale, so maps can be compared and emotion curves drawn.
 ## Example
 ```
 touchpoint demo "Books a demo" {
@@ -315,7 +332,7 @@ touchpoint demo "Books a demo" {
 ## What it checks
 That phases, severities, causes, impact, effort, opportunity status and channel kinds use the language's words, and suggests the closest one.
 ## Why it matters
-Phases map team-chosen stages onto the common lifecycle (DOMAIN.md, "Stage"); severities and impact let pain points and opportunities be prioritised (DOMAIN.md rule 4).
+Phases map team-chosen stages onto the common customer lifecycle, from awareness to loyalty; severities and impact let pain points and opportunities be prioritised by what they cost and what they bring.
 ## Example
 ```
 stage discover "Discover" phase awarness
@@ -332,7 +349,7 @@ stage discover "Discover" phase awareness
 ## What it checks
 That event properties use `string`, `integer`, `number`, `boolean`, `datetime`, `enum("a", ...)` with distinct string values, or `list(TYPE)` of a non-list type.
 ## Why it matters
-Events become the tracking plan engineers implement (DOMAIN.md rule 10); a type that cannot be compiled to JSON Schema breaks that contract.
+Events become the tracking plan engineers implement, the data the map is measured against; a type that cannot be compiled to JSON Schema breaks that contract.
 ## Example
 ```
 event "Plan Selected" {
@@ -353,7 +370,7 @@ event "Plan Selected" {
 ## What it checks
 That `min` is not above `max`, bounds fit the type (whole lengths for strings and lists, none for booleans, datetimes and enums), and `pattern` is a valid regular expression on a string property.
 ## Why it matters
-A schema no event can satisfy makes every tracked event invalid.
+A schema no event can satisfy makes every tracked event invalid: the pipelines that validate events against the tracking plan would reject all of them.
 ## Example
 ```
 event "Search Performed" {
@@ -388,6 +405,26 @@ event "Order Completed" {
   total number
 }
 ```
+""",
+    ),
+    "CJ108": (
+        "Two event names that become the same id in the tracking plan.",
+        """
+## What it checks
+That no two different event names share a machine id. The tracking plan names each event's files and ids in snake_case ASCII (`Page Viewed` becomes `page_viewed`), for Snowplow Iglu, RudderStack and the JSON Schema files.
+## Why it matters
+`Page Viewed` and `page_viewed` would be two events in the journeys but one id in the plan: their schemas would overwrite each other, and analysts could not tell which touchpoint sent what.
+## Example
+```
+event "Page Viewed" { }
+event "page_viewed" { }
+```
+## Instead
+```
+event "Page Viewed" { }
+event "Page Viewed" { }
+```
+(one spelling everywhere), or two names that stay apart, such as `Page Viewed` and `Pricing Page Viewed`.
 """,
     ),
     "CJ151": (
@@ -430,7 +467,7 @@ include "shared/people.journey"
 ## What it checks
 That following includes never leads back to a file already being included.
 ## Why it matters
-A cycle has no order in which declarations could be merged.
+A cycle has no order in which declarations could be merged: each file would have to come before the other. Declarations both files need belong in a third file they both include.
 ## Example
 ```
 # a.journey

@@ -8,12 +8,13 @@ with its reason, so reports can show what was accepted and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import model as m
-from ..diagnostics import Suppression
+from ..diagnostics import CloseMatches, Suppression
 from ..resolved import ResolvedJourney
 from ..span import Span
 
@@ -45,6 +46,41 @@ def _names(ref: m.Ref, r: Rule) -> bool:
     return ref.id.upper() == r.code or ref.id == r.name
 
 
+class _FileScopes:
+    """The scopes of one file other than journey blocks. Blocks nest, so the scopes that
+    cover a place are one chain of parents: found by bisection and a walk up that chain
+    (a few steps) rather than a scan of every scope, which would make findings ×
+    `allow` blocks quadratic."""
+
+    def __init__(self, scopes: list[_Scope]) -> None:
+        self.scopes = sorted(scopes, key=lambda s: (s.start, -s.end))
+        self.starts = [s.start for s in self.scopes]
+        self.parent: list[int] = []
+        self.nested = True
+        stack: list[int] = []
+        for i, scope in enumerate(self.scopes):
+            while stack and self.scopes[stack[-1]].end <= scope.start:
+                stack.pop()
+            if stack and self.scopes[stack[-1]].end < scope.end:
+                self.nested = False  # overlapping, not nested: never made by the parser
+            self.parent.append(stack[-1] if stack else -1)
+            stack.append(i)
+
+    def covering(self, span: Span) -> list[_Scope]:
+        """The scopes that cover ``span``, innermost first."""
+        if not self.nested or span.start >= span.end:
+            # An empty span may sit on the boundary of two blocks side by side.
+            return sorted((s for s in self.scopes if s.covers(span)), key=lambda s: (s.size, s.start))
+        i = bisect_right(self.starts, span.start) - 1
+        while i >= 0 and not self.scopes[i].covers(span):
+            i = self.parent[i]
+        out: list[_Scope] = []
+        while i >= 0:
+            out.append(self.scopes[i])
+            i = self.parent[i]
+        return out
+
+
 class Suppressions:
     """Every `allow` of some journeys, and which of them have been used."""
 
@@ -55,16 +91,32 @@ class Suppressions:
                 scopes.setdefault((scope.files, scope.start, scope.end, scope.whole), scope)
         # Innermost first, so a finding keeps the reason written nearest to it.
         self.scopes = sorted(scopes.values(), key=lambda s: (s.size, sorted(s.files), s.start))
+        self._whole = [s for s in self.scopes if s.whole]
+        self._whole_by_path: dict[str, list[_Scope]] = {}
+        for scope in self._whole:
+            for path in scope.files:
+                self._whole_by_path.setdefault(path, []).append(scope)
+        by_path: dict[str, list[_Scope]] = {}
+        for scope in self.scopes:
+            if not scope.whole:
+                (path,) = scope.files
+                by_path.setdefault(path, []).append(scope)
+        self._by_path = {path: _FileScopes(group) for path, group in by_path.items()}
         #: (rule ref's place) and (rule ref's place, `for` id's place) that silenced something.
         self.used: set[tuple[Any, ...]] = set()
+
+    def covering(self, span: Span | None) -> list[_Scope]:
+        """The scopes that cover ``span``, in the order of :attr:`scopes` (innermost first)."""
+        if span is None:
+            return self._whole
+        inner = self._by_path.get(span.path)
+        return (inner.covering(span) if inner is not None else []) + self._whole_by_path.get(span.path, [])
 
     def match(self, r: Rule, f: Finding) -> Suppression | None:
         """The suppression that silences this finding of rule ``r``, if any: the
         innermost one, though every `allow` that matches counts as used."""
         found: Suppression | None = None
-        for scope in self.scopes:
-            if not scope.covers(f.span):
-                continue
+        for scope in self.covering(f.span):
             for allow in scope.allows:
                 for ref in allow.rules:
                     if not _names(ref, r):
@@ -80,12 +132,19 @@ class Suppressions:
         return found
 
     def unused(
-        self, rules: Mapping[str, Rule], selects: Callable[[Rule], bool], unused_rule: Rule
+        self,
+        rules: Mapping[str, Rule],
+        selects: Callable[[Rule], bool],
+        unused_rule: Rule,
+        cut_off: Collection[str] = (),
     ) -> Iterator[tuple[Span, str, str]]:
         """(place, message, help) for each `allow` that silenced nothing, after every
-        other rule ran: CJ250's findings."""
-        from . import find_rule, suggest
+        other rule ran: CJ250's findings. The `allow` lines of a rule in ``cut_off``
+        (stopped before its last finding) are not judged: the findings it never
+        produced might have used them."""
+        from . import find_rule
 
+        rule_names: CloseMatches | None = None  # built once, for every unknown rule name
         seen: set[tuple[Any, ...]] = set()
         own: list[m.Ref] = []
         for scope in self.scopes:
@@ -96,6 +155,8 @@ class Suppressions:
                         continue
                     seen.add(key)
                     target = find_rule(ref.id)
+                    if target is not None and target.code in cut_off:
+                        continue
                     if key in self.used:
                         if target is not None and allow.only:
                             for o in allow.only:
@@ -115,7 +176,9 @@ class Suppressions:
                             "`allow` takes one rule's name or code; prefixes work only in `select` and `ignore`",
                         )
                     elif target is None:
-                        hint = suggest(ref.id)
+                        if rule_names is None:
+                            rule_names = CloseMatches([r.name for r in rules.values()] + list(rules))
+                        hint = rule_names.hint(ref.id)
                         yield (
                             ref.span,
                             f"`allow {ref.id}` names no rule",
@@ -150,9 +213,7 @@ class Suppressions:
                 yield ref.span, f"`allow {ref.id}` silences nothing here", "remove it: no other `allow` in this block is unused"
 
     def _quiet(self, span: Span, unused_rule: Rule) -> bool:
-        quiet = [
-            ref for s in self.scopes if s.covers(span) for allow in s.allows for ref in allow.rules if _names(ref, unused_rule)
-        ]
+        quiet = [ref for s in self.covering(span) for allow in s.allows for ref in allow.rules if _names(ref, unused_rule)]
         self.used.update(_key(q.span) for q in quiet)
         return bool(quiet)
 

@@ -33,6 +33,9 @@ class EventVersion:
     schemaver: str = "1-0-0"
     #: Earlier Segment versions still in use after breaking changes: version → schema.
     previous: Mapping[int, Any] = field(default_factory=dict)
+    #: Earlier Iglu versions (SchemaVer → the lock's normalized schema): a registry
+    #: serves every version ever published.
+    iglu: Mapping[str, Any] = field(default_factory=dict)
 
 
 dumps = jsontext.dumps
@@ -48,8 +51,8 @@ def _number(value: float) -> float | int:
 def property_schema(p: PlanProperty | None, t: m.PropertyType, *, iglu: bool = False) -> dict[str, Any]:
     """The JSON Schema of one property type; bounds and pattern come from ``p``."""
     out: dict[str, Any] = {}
-    if p is not None:
-        out["description"] = p.description or f"{p.name} ({t})"
+    if p is not None and p.description:  # no filler that restates the name: an empty description is honest
+        out["description"] = p.description
     lo = p.minimum if p is not None else None
     hi = p.maximum if p is not None else None
     if t.name in ("string", "datetime", "enum"):
@@ -218,6 +221,22 @@ def iglu_schema(e: PlanEvent, vendor: str, version: str) -> dict[str, Any]:
     }
 
 
+def earlier_iglu_schema(e: PlanEvent, vendor: str, version: str, normalized: Mapping[str, Any]) -> dict[str, Any]:
+    """An earlier version's self-describing schema, from what the lock kept of it (the
+    properties as they validated then; descriptions are not versioned)."""
+    out: dict[str, Any] = {
+        "$schema": IGLU_SELF_DESC,
+        "description": e.description,
+        "self": {"vendor": vendor, "name": e.id, "format": "jsonschema", "version": version},
+        "type": "object",
+        "properties": dict(normalized["properties"]),
+        "additionalProperties": False,
+    }
+    if normalized["required"]:
+        out["required"] = list(normalized["required"])
+    return out
+
+
 # -- RudderStack rudder/v1 ------------------------------------------------------------------
 
 
@@ -267,7 +286,7 @@ def rudderstack_files(plan: TrackingPlan, stage_labels: Mapping[str, str], name:
             lines = [
                 f"    - id: {_y(pid)}",
                 f"      name: {_y(p.name)}",
-                f"      description: {_y(p.description or f'{p.name} ({p.type})')}",
+                f"      description: {_y(p.description or '')}",
                 f"      type: {_y(_RUDDER_TYPES[p.type.name])}",
             ]
             if p.type.name == "list" and p.type.item is not None:
@@ -336,8 +355,53 @@ def _allowed(p: PlanProperty) -> str:
     return " | ".join(t.values)
 
 
+def _n(value: float) -> str:
+    return str(_number(value))
+
+
+def constraints(p: PlanProperty) -> str:
+    """What a value must satisfy besides its type, in words an analyst reads:
+    "3 to 48", "at most 64 characters", "matches ^[A-Z]{3}$", "ISO 8601 date-time"."""
+    t = p.type
+    lo, hi = p.minimum, p.maximum
+    parts: list[str] = []
+    if t.name in ("integer", "number"):
+        if lo is not None and hi is not None:
+            parts.append(f"{_n(lo)} to {_n(hi)}")
+        elif lo is not None:
+            parts.append(f"at least {_n(lo)}")
+        elif hi is not None:
+            parts.append(f"at most {_n(hi)}")
+    elif t.name in ("string", "list"):
+        unit = "characters" if t.name == "string" else "items"
+        if lo is not None and hi is not None:
+            parts.append(f"{_n(lo)} to {_n(hi)} {unit}")
+        elif lo is not None:
+            parts.append(f"at least {_n(lo)} {unit}")
+        elif hi is not None:
+            parts.append(f"at most {_n(hi)} {unit}")
+    if t.name == "datetime" or (t.item is not None and t.item.name == "datetime"):
+        parts.append("ISO 8601 date-time")
+    if p.pattern is not None:
+        parts.append(f"matches {p.pattern}")
+    return "; ".join(parts)
+
+
 def analyst_rows(plan: TrackingPlan) -> list[list[str]]:
-    rows = [["event", "description", "stage", "touchpoint", "property", "type", "required", "allowed values"]]
+    rows = [
+        [
+            "event",
+            "description",
+            "stage",
+            "touchpoint",
+            "property",
+            "type",
+            "required",
+            "allowed values",
+            "constraints",
+            "property description",
+        ]
+    ]
     for e in plan.events:
         stages = ", ".join(e.stages)
         touchpoints = ", ".join(dict.fromkeys(s.touchpoint for s in e.sources))
@@ -352,6 +416,8 @@ def analyst_rows(plan: TrackingPlan) -> list[list[str]]:
                     str(p.type) if p else "",
                     ("yes" if p.required else "no") if p else "",
                     _allowed(p) if p else "",
+                    constraints(p) if p else "",
+                    (p.description or "") if p else "",
                 ]
             )
     return rows
@@ -366,7 +432,11 @@ def csv_text(plan: TrackingPlan) -> str:
 
 
 def _md(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>|])", r"\\\1", " ".join(str(text).split()))
+    """A label or description as inert Markdown text (no HTML, link, mention or table cell
+    break), on one line."""
+    from ..markdown import markdown_text as inert
+
+    return inert(" ".join(str(text).split()))
 
 
 def markdown_text(plan: TrackingPlan, title: str) -> str:
@@ -381,11 +451,16 @@ def markdown_text(plan: TrackingPlan, title: str) -> str:
             "",
         ]
         if e.properties:
-            lines += ["| property | type | required | allowed values | description |", "| --- | --- | --- | --- | --- |"]
+            lines += [
+                "| property | type | required | allowed values | constraints | description |",
+                "| --- | --- | --- | --- | --- | --- |",
+            ]
             for p in e.properties:
                 required = "yes" if p.required else "no"
+                # A property name is an identifier ([A-Za-z_][A-Za-z0-9_]*): nothing to escape in a code span.
                 lines.append(
-                    f"| `{_md(p.name)}` | {_md(str(p.type))} | {required} | {_md(_allowed(p))} | {_md(p.description or '')} |"
+                    f"| `{p.name}` | {_md(str(p.type))} | {required} | {_md(_allowed(p))} | {_md(constraints(p))} "
+                    f"| {_md(p.description or '')} |"
                 )
             lines.append("")
     return "\n".join(lines)

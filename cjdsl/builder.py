@@ -342,7 +342,15 @@ class Builder:
             if "end" not in s:
                 span = span.to(words[-1].span)
         return m.Channel(
-            id_, v.get("label"), mode, kind, v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s)
+            id_,
+            v.get("label"),
+            mode,
+            kind,
+            v.get("description"),
+            v.get("allow", ()),
+            untracked=v.get("untracked"),
+            span=span,
+            spans=MappingProxyType(s),
         )
 
     def stage_phase(self, c: list[Any]) -> Attr:
@@ -388,6 +396,7 @@ class Builder:
             tuple(v.get("pain", ())),
             v.get("description"),
             v.get("allow", ()),
+            untracked=v.get("untracked"),
             span=span,
             spans=MappingProxyType(_rename(s, {"tp_channel": "channel", "tp_need": "need"})),
         )
@@ -511,6 +520,9 @@ class Builder:
                 reason = part.value
         attr = self._attr(c, "allow", ())
         return Attr("allow", (m.Allow(rules, reason, only, span=attr.span),), attr.span)
+
+    def untracked(self, c: list[Any]) -> Attr:
+        return self._attr(c, "untracked", self.text(c[1]) if len(c) > 1 else "")
 
     def allow_for(self, c: list[Any]) -> Attr:
         return self._attr(c, "allow_for", self.refs(c[1:]))

@@ -741,8 +741,12 @@ def events_validate(ctx: click.Context, plan: Path, events_file: Path, fmt: str)
                 click.echo(f"{'':{width}}    {safe(reason)}")
         if data["unknown_events"]:
             click.echo("\nUnknown event names (not in the plan):")
+            hints = data["unknown_event_hints"]
             for name, n in data["unknown_events"].items():
-                click.echo(f"  {safe(name)}: {n}")
+                hint = f"  (did you mean {safe(hints[name])}?)" if name in hints else ""
+                click.echo(f"  {safe(name)}: {n}{hint}")
+            if data["unknown_events_not_listed"]:
+                click.echo(f"  and {data['unknown_events_not_listed']:,} more events with other unknown names")
         if data["never_seen"]:
             click.echo("\nNever seen (their touchpoints sent nothing):")
             for e in data["never_seen"]:

@@ -155,8 +155,15 @@ def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
 def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: bool, extra: str = "") -> None:
     if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has_body(x), blank=blank):
         p.text_attr(x, "description")
+        if isinstance(x, m.Channel):
+            _untracked(p, x)
         p.allow(x)
         p.close(x)
+
+
+def _untracked(p: _Printer, x: m.Channel | m.Touchpoint) -> None:
+    if x.untracked is not None:
+        p.line("untracked" + (f" {p.text(x.untracked)}" if x.untracked else ""), x.spans.get("untracked"))
 
 
 def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
@@ -196,6 +203,7 @@ def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
     p.attr(t, "rating", "rating", _number(t.rating) if t.rating is not None else None)
     p.attr(t, "owner", "owner", t.owner.id if t.owner else None)
     p.refs(t, "next", "next")
+    _untracked(p, t)
     p.allow(t)
     for event in t.events:
         _event(p, event)

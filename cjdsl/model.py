@@ -107,6 +107,8 @@ class Channel:
     kind: str | None = None
     description: str | None = None
     allow: tuple[Allow, ...] = ()
+    #: `untracked "why"`: no touchpoint of the channel can be instrumented ("" without a reason).
+    untracked: str | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -216,6 +218,8 @@ class Touchpoint:
     pains: tuple[Pain, ...] = ()
     description: str | None = None
     allow: tuple[Allow, ...] = ()
+    #: `untracked "why"`: the touchpoint cannot be instrumented ("" without a reason).
+    untracked: str | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 

@@ -146,8 +146,10 @@ class _Graph:
         self.loader = loader
         self.root = Path(os.path.realpath(root))
         self.edges: dict[Path, list[Path]] = {}
+        self.reached: dict[Path, frozenset[Path]] = {}
 
     def add(self, sources: Iterable[SourceFile]) -> None:
+        self.reached.clear()
         todo = list(sources)
         while todo:
             sf = todo.pop()
@@ -167,7 +169,11 @@ class _Graph:
                     todo.append(self.loader.load(real))
 
     def reach(self, start: Path) -> set[Path]:
-        """``start`` and every file it includes, directly or not."""
+        """``start`` and every file it includes, directly or not (kept until the graph
+        grows, so help for many unknown references walks it once per journey)."""
+        known = self.reached.get(start)
+        if known is not None:
+            return set(known)
         seen = {start}
         todo = [start]
         while todo:
@@ -175,7 +181,13 @@ class _Graph:
                 if target not in seen:
                     seen.add(target)
                     todo.append(target)
+        self.reached[start] = frozenset(seen)
         return seen
+
+    def reached_from(self, start: Path) -> frozenset[Path]:
+        """What :meth:`reach` gives, without a copy."""
+        self.reach(start)
+        return self.reached[start]
 
     def includers(self) -> set[Path]:
         """Every file that some loaded file includes."""
@@ -410,7 +422,7 @@ class _Declarations:
         parts: list[str] = []
         declared = sorted({d.path: d for k in kinds for d in self.where.get((k, id_), [])}.items())
         for decl_path, decl in declared[:3]:
-            lacking = [u for _, u in users if decl.location not in self.graph.reach(u.location)]
+            lacking = [u for _, u in users if decl.location not in self.graph.reached_from(u.location)]
             if lacking:
                 names = ", ".join(f"`{u.path}`" for u in lacking[:4]) + (", ..." if len(lacking) > 4 else "")
                 parts.append(f"`{id_}` is declared in `{decl_path}`, which {names} does not include")

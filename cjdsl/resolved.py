@@ -103,6 +103,14 @@ class ResolvedJourney:
             return self.personas
         return tuple(self.persona[r.id] for r in tp.personas if r.id in self.persona)
 
+    def untracked(self, tp: m.Touchpoint) -> str | None:
+        """Why the touchpoint fires no event by design (its own `untracked`, else its
+        channel's; "" when no reason is given), or None when it can be tracked."""
+        if tp.untracked is not None:
+            return tp.untracked
+        channel = self.channel.get(tp.channel.id) if tp.channel is not None else None
+        return channel.untracked if channel is not None else None
+
     def is_online(self, tp: m.Touchpoint) -> bool | None:
         """Whether the touchpoint's channel is online (None when unknown)."""
         if tp.channel is None or tp.channel.id not in self.channel:

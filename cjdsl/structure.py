@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from . import model as m
@@ -174,7 +175,8 @@ def _type(t: m.PropertyType) -> Iterator[Diagnostic]:
         elif not t.values:
             yield make("CJ105", "an enum needs at least one value", t.span, help='write `enum("basic", "pro")`')
         else:
-            dupes = sorted({x for x in t.values if t.values.count(x) > 1})
+            counts = Counter(t.values)
+            dupes = sorted(x for x, n in counts.items() if n > 1)
             if dupes:
                 yield make("CJ105", f'enum value "{dupes[0]}" is listed twice', t.span, help="list each value once")
     elif t.name == "list":
@@ -237,6 +239,10 @@ def _bounds(prop: m.Property) -> Iterator[Diagnostic]:
             yield from _pattern(prop)
 
 
+#: The longest `pattern` a property may have (checking one costs time linear in it).
+MAX_PATTERN = 1000
+
+
 def _pattern(prop: m.Property) -> Iterator[Diagnostic]:
     """A string property's pattern: valid ECMA 262, as JSON Schema says, and within what
     RE2 takes, since captured events are matched with RE2 (linear in the text; no
@@ -244,6 +250,14 @@ def _pattern(prop: m.Property) -> Iterator[Diagnostic]:
     from .tracking.validate import PatternError, compile_pattern
 
     assert prop.pattern is not None
+    if len(prop.pattern) > MAX_PATTERN:
+        yield make(
+            "CJ106",
+            f"the pattern of property `{prop.name}` has {len(prop.pattern):,} characters; at most {MAX_PATTERN:,} are taken",
+            prop.spans.get("pattern"),
+            help="a property's pattern describes a value's shape: keep it short, or use an enum for a list of values",
+        )
+        return
     try:
         # Python's `re` stands in for ECMA 262 here; it lacks only Unicode property classes.
         with warnings.catch_warnings():

@@ -83,6 +83,7 @@ _ORDER = [
     "ENTRY",
     "MICRO_CONVERSION",
     "NEXT",
+    "UNTRACKED",
     "AT",
     "SEVERITY",
     "CAUSE",
@@ -98,6 +99,7 @@ _ORDER = [
     "PATTERN",
     "DESCRIPTION",
     "ALLOW",
+    "FOR",
     "NAME",
     "RULE_REF",
     "STRING",
@@ -118,7 +120,7 @@ BLOCK_ATTRS = {
     "journey": ["version", "owner", "description", "tags", "allow"],
     "persona": ["role", "industry", "age", "gender", "location", "goal", "need", "concern", "interest", "description", "allow"],
     "intent": ["description", "allow"],
-    "channel": ["description", "allow"],
+    "channel": ["description", "untracked", "allow"],
     "team": ["description", "allow"],
     "stage": ["description", "allow", "touchpoint", "pain"],
     "touchpoint": [
@@ -136,6 +138,7 @@ BLOCK_ATTRS = {
         "rating",
         "owner",
         "next",
+        "untracked",
         "allow",
         "event",
         "pain",
@@ -421,6 +424,22 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
             related=[
                 Related(_span(path, lines, inner.keyword.start_pos or 0, inner.brace.end_pos or 0), f"{inner.kind} opened here")
             ],
+        )
+
+    # `next a b`, `persona anna piotr`: a list whose comma is missing.
+    if (
+        tok.type == "NAME"
+        and "COMMA" in expected
+        and prev is not None
+        and prev.type == "NAME"
+        and prev.line == tok.line
+        and str(tok).lower() not in _KEYWORDS
+    ):
+        return make(
+            "CJ001",
+            f"`{clip(str(tok))}` follows `{clip(str(prev))}` without a comma",
+            tok_span,
+            help=f"lists take commas: `{clip(str(prev))}, {clip(str(tok))}`",
         )
 
     keywords = {x for x in expected if is_keyword(x)}

@@ -563,3 +563,10 @@ def test_a_control_character_in_text_is_refused_everywhere(project: Path, contro
     code, out, err = invoke("build", str(project), "-o", str(project / "site"))
     assert code == 1 and not (project / "site").exists()
     assert control not in out + err
+
+
+def test_a_huge_pattern_is_refused_before_it_is_compiled(project: Path) -> None:
+    pattern = "(a|b)" * 20_000
+    write(project, {"j.journey": JOURNEY + f'stage s {{ touchpoint t {{ event "E" {{ p string pattern "{pattern}" }} }} }}\n'})
+    code, out, _ = invoke("check", "--format", "concise", str(project))
+    assert code == 1 and "CJ106" in out and "at most 1,000 are taken" in out

@@ -118,7 +118,7 @@ def test_severity_and_selection_settings(project: Path) -> None:
 
 
 def test_rule_options(project: Path) -> None:
-    write(project, {"j.journey": BASE})
+    write(project, {"j.journey": BASE.replace('"Shop" offline store', '"Shop" online web')})
     assert "CJ208" not in run(project)[1]
     (project / "cjdsl.toml").write_text("[rules.too-few-first-visit-paths]\npaths = 4\n", encoding="utf-8")
     assert "entry touchpoint `a` offers 3 next paths for intent `learn`; at least 4 are expected" in run(project)[1]
@@ -252,7 +252,7 @@ def test_allow_prefix_and_allow_unused_suppression(project: Path) -> None:
 
 
 def test_first_visit_paths_count_distinct_other_touchpoints(project: Path) -> None:
-    text = BASE.replace("    next b, lost, c\n", "    next b, b, a, lost\n")
+    text = BASE.replace("    next b, lost, c\n", "    next b, b, a, lost\n").replace('"Shop" offline store', '"Shop" online web')
     write(project, {"j.journey": text})
     assert "entry touchpoint `a` offers 2 next paths for intent `learn`" in run(project)[1]
 

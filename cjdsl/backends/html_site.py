@@ -117,6 +117,8 @@ class TouchpointView:
     next: list[Link]
     events: list[dict[str, Any]]
     source: str | None
+    #: Why it fires no event by design (`untracked`), or None; "" when no reason is given.
+    untracked: str | None = None
     #: The journey and the touchpoint: the map renders the parts of a touchpoint that
     #: are the same on every page once per build, by this key ("" for never).
     key: str = ""
@@ -245,6 +247,7 @@ def _touchpoint(
         next=links,
         events=events,
         source=_source(url, tp.span),
+        untracked=j.untracked(tp),
         key=f"{j.id}\x00{tp.id}",
     )
 

@@ -121,6 +121,7 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                 "kind": c.kind,
                 "online": channel_is_online(c),
                 "description": c.description,
+                "untracked": c.untracked,
                 "source": _source(c.span),
             }
             for c in j.channels
@@ -144,6 +145,7 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                         "entry": t.entry,
                         "micro_conversion": t.micro_conversion,
                         "micro_conversion_label": t.micro_conversion_label,
+                        "untracked": j.untracked(t),
                         "context": t.context,
                         "need": t.need,
                         "customer_action": t.customer_action,

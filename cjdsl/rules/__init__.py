@@ -67,6 +67,8 @@ class Rule:
 
 
 _RULES: dict[str, Rule] = {}
+#: Whether every rule module has been imported (a module imported alone registers only itself).
+_LOADED = False
 
 
 def _register(rule_: Rule) -> Rule:
@@ -114,7 +116,9 @@ def rule(
 
 def all_rules() -> dict[str, Rule]:
     """Every rule by code: the core's structure rules and the validator's rules."""
-    if not _RULES:
+    global _LOADED
+    if not _LOADED:
+        _LOADED = True
         from . import core_docs
 
         for code, (summary, docs) in core_docs.DOCS.items():

@@ -1,9 +1,10 @@
 """An online touchpoint that fires no analytics event.
 
 ## What it checks
-Every touchpoint on an online channel declares at least one `event`; and every channel
-that touchpoints use says whether it is online (a mode, or a kind that implies one), so
-this can be checked.
+Every touchpoint on an online channel declares at least one `event`, unless it (or its
+channel) says it cannot be instrumented with `untracked "why"`; and every channel that
+touchpoints use says whether it is online (a mode, or a kind that implies one), so this
+can be checked.
 
 ## Why it matters
 A journey map is a living document, analysed and updated against data; a
@@ -24,6 +25,14 @@ touchpoint pricing "Looks at pricing" {
   event "Pricing Viewed" {
     plan_count integer
   }
+}
+```
+and, for what nobody can instrument (a review site, a Facebook group, a salesperson's
+own e-mail), say so once on the channel or on the touchpoint; the site and the tracking
+plan list these as not tracked, with the reason:
+```
+channel reviews "Review sites" online review {
+  untracked "third-party sites we cannot tag"
 }
 ```
 """
@@ -48,10 +57,13 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
                 f'add the mode and a kind: `channel {channel.id} "..." online web`',
             )
     for tp in j.touchpoints:
+        if j.untracked(tp) is not None:
+            continue  # said to be out of reach of analytics (a review site, a salesperson's own e-mail)
         if not tp.events and j.is_online(tp):
             channel_id = tp.channel.id if tp.channel else "?"
             yield Finding(
                 at(tp),
                 f"touchpoint `{tp.id}` is online (channel `{channel_id}`) but fires no event",
-                'add `event "Object Action" { ... }` with what analytics should record here',
+                'add `event "Object Action" { ... }` with what analytics should record here, or, if nobody can '
+                'instrument it (a third-party site, a personal e-mail), say so: `untracked "why"`',
             )

@@ -37,7 +37,10 @@ from ._util import at
 def _used(j: ResolvedJourney) -> dict[str, set[str]]:
     used: dict[str, set[str]] = {"persona": set(), "channel": set(), "intent": set(), "team": set()}
     for tp in j.touchpoints:
-        used["persona"].update(p.id for p in j.personas_of(tp))
+        if tp.personas:
+            used["persona"].update(r.id for r in tp.personas)
+        elif len(used["persona"]) < len(j.personas):  # a touchpoint that names none serves all: once is enough
+            used["persona"].update(p.id for p in j.personas)
         if tp.channel:
             used["channel"].add(tp.channel.id)
         used["intent"].update(r.id for r in tp.intents)

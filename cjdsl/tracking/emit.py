@@ -151,6 +151,16 @@ def plan_json(plan: TrackingPlan, versions: Mapping[str, EventVersion]) -> dict[
         "kpis": [
             {"journey": k.journey, "id": k.id, "label": k.label, "target": k.target, "events": list(k.events)} for k in plan.kpis
         ],
+        "untracked": [
+            {
+                "journey": u.journey,
+                "stage": u.stage,
+                "touchpoint": u.touchpoint,
+                "touchpoint_label": u.touchpoint_label,
+                "reason": u.reason or None,
+            }
+            for u in plan.untracked
+        ],
     }
 
 
@@ -463,6 +473,12 @@ def markdown_text(plan: TrackingPlan, title: str) -> str:
                     f"| {_md(p.description or '')} |"
                 )
             lines.append("")
+    if plan.untracked:
+        lines += ["## Not tracked", "", "Touchpoints that fire no event by design:", ""]
+        lines += ["| journey | stage | touchpoint | why |", "| --- | --- | --- | --- |"]
+        for u in plan.untracked:
+            lines.append(f"| `{u.journey}` | `{u.stage}` | {_md(u.touchpoint_label)} (`{u.touchpoint}`) | {_md(u.reason)} |")
+        lines.append("")
     return "\n".join(lines)
 
 

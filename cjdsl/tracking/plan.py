@@ -67,9 +67,22 @@ class PlanKpi:
 
 
 @dataclass(frozen=True)
+class Untracked:
+    """A touchpoint that fires no event by design (`untracked`): the plan says so, so
+    that its absence from the data is expected, not a gap."""
+
+    journey: str
+    stage: str
+    touchpoint: str
+    touchpoint_label: str
+    reason: str  # "" when none is given
+
+
+@dataclass(frozen=True)
 class TrackingPlan:
     events: tuple[PlanEvent, ...]
     kpis: tuple[PlanKpi, ...]
+    untracked: tuple[Untracked, ...] = ()
 
     def event(self, name: str) -> PlanEvent | None:
         return next((e for e in self.events if e.name == name), None)
@@ -151,7 +164,14 @@ def build_plan(journeys: Sequence[ResolvedJourney]) -> TrackingPlan:
         for j in journeys
         for k in j.kpis
     )
-    return TrackingPlan(events, kpis)
+    untracked = tuple(
+        Untracked(j.id, stage.id, tp.id, tp.label or tp.id, reason)
+        for j in journeys
+        for stage in j.stages
+        for tp in stage.touchpoints
+        if not tp.events and (reason := j.untracked(tp)) is not None
+    )
+    return TrackingPlan(events, kpis, untracked)
 
 
 def plan_from_json(data: dict[str, object]) -> TrackingPlan:

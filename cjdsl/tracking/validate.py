@@ -214,6 +214,8 @@ class EventStats:
 class Report:
     events: dict[str, EventStats]
     unknown: dict[str, int] = field(default_factory=dict)
+    #: Events with an unknown name beyond the first MAX_UNKNOWN_NAMES distinct ones.
+    unknown_others: int = 0
     not_track: int = 0
     unreadable: list[str] = field(default_factory=list)  # first few unreadable lines
     unreadable_count: int = 0
@@ -266,7 +268,10 @@ def validate_lines(plan: TrackingPlan, lines: Iterable[str | bytes]) -> Report:
             continue
         stats = report.events.get(name)
         if stats is None:
-            report.unknown[name] = report.unknown.get(name, 0) + 1
+            if name in report.unknown or len(report.unknown) < MAX_UNKNOWN_NAMES:
+                report.unknown[name] = report.unknown.get(name, 0) + 1
+            else:
+                report.unknown_others += 1  # memory stays bounded whatever the file holds
             continue
         stats.seen += 1
         reason = checks[name](message.get("properties", {}))
@@ -279,6 +284,27 @@ def validate_lines(plan: TrackingPlan, lines: Iterable[str | bytes]) -> Report:
     return report
 
 
+#: Distinct unknown event names kept (with their counts); the rest are only counted.
+MAX_UNKNOWN_NAMES = 1000
+
+
+def _key(name: str) -> str:
+    """A name as people mean it: the same letters, whatever their case, spacing,
+    underscores, dashes or Unicode form ("page_viewed", "Page Viewed", "PageViewed")."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+
+
+def close_names(unknown: Iterable[str], planned: Iterable[str]) -> dict[str, str]:
+    """For each unknown event name that differs from a planned one only in case,
+    spacing, punctuation or Unicode form: that planned name (a did-you-mean)."""
+    by_key: dict[str, str] = {}
+    for name in planned:
+        by_key.setdefault(_key(name), name)
+    return {name: by_key[_key(name)] for name in sorted(unknown) if _key(name) in by_key}
+
+
 def report_json(plan: TrackingPlan, report: Report) -> dict[str, Any]:
     never = [e for e in plan.events if report.events[e.name].seen == 0]
     return {
@@ -289,6 +315,8 @@ def report_json(plan: TrackingPlan, report: Report) -> dict[str, Any]:
             for name, s in report.events.items()
         ],
         "unknown_events": dict(sorted(report.unknown.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "unknown_events_not_listed": report.unknown_others,
+        "unknown_event_hints": close_names(report.unknown, [e.name for e in plan.events]),
         "not_track": report.not_track,
         "unreadable": report.unreadable_count,
         "unreadable_examples": report.unreadable,

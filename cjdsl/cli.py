@@ -256,6 +256,7 @@ def rules_command(fmt: str) -> None:
                 "code": r.code,
                 "name": r.name,
                 "severity": r.severity.value,
+                "default": "off" if r.opt_in else "on",
                 "kind": "structure" if r.core else "completeness",
                 "summary": r.summary,
                 "options": dict(r.options),
@@ -267,7 +268,7 @@ def rules_command(fmt: str) -> None:
         return
     width = max(len(r.name) for r in rules)
     for r in rules:
-        click.echo(f"{r.code}  {r.name.ljust(width)}  {r.severity.value:<7}  {r.summary}")
+        click.echo(f"{r.code}  {r.name.ljust(width)}  {'off' if r.opt_in else r.severity.value:<7}  {r.summary}")
 
 
 @main.command()
@@ -280,7 +281,13 @@ def explain(rule: str) -> None:
     if found is None:
         hint = suggest(rule)
         raise Failure(f"no rule `{rule}`" + (f"; {hint}" if hint else "") + " (`cjdsl rules` lists them)")
-    kind = "a structure error of the language, always on" if found.core else f"default severity: {found.severity.value}"
+    kind = (
+        "a structure error of the language, always on"
+        if found.core
+        else f"off unless `select` names it; then a {found.severity.value}"
+        if found.opt_in
+        else f"default severity: {found.severity.value}"
+    )
     lines = [f"# {found.code} {found.name}", "", f"{found.summary} ({kind})"]
     if found.options:
         lines += ["", "Options (in cjdsl.toml, under [rules." + found.name + "]):"]

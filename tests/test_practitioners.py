@@ -85,7 +85,8 @@ def test_first_visit_paths_are_checked_on_pages_the_company_lays_out(project: Pa
     write(project, {"j.journey": CLINIC})
     assert "CJ208" not in {d.code for d in cjdsl.check([project]).diagnostics}
     on_site = CLINIC.replace("    channel maps\n    entry\n", "    channel site\n    entry\n")
-    write(project, {"j.journey": on_site.replace('    event "Appointment Booked"\n', '    intent book\n    event "Appointment Booked"\n')})
+    booked = '    event "Appointment Booked"\n'
+    write(project, {"j.journey": on_site.replace(booked, "    intent book\n" + booked)})
     assert "CJ208" in {d.code for d in cjdsl.check([project]).diagnostics}
 
 
@@ -125,3 +126,15 @@ def test_build_says_journey_and_journeys(project: Path) -> None:
     write(project, {"j.journey": CLINIC})
     _, _, err = invoke("build", str(project), "-o", str(project / "site"), "--only", "json")
     assert "from 1 journey." in err
+
+
+def test_undescribed_events_are_a_policy_a_team_turns_on(project: Path) -> None:
+    write(project, {"j.journey": CLINIC})
+    assert "CJ227" not in {d.code for d in cjdsl.check([project]).diagnostics}
+    for settings in ('select = ["ALL", "undescribed-event"]\n', '[rules.undescribed-event]\nseverity = "error"\n'):
+        (project / "cjdsl.toml").write_text(settings, encoding="utf-8")
+        found = [d for d in cjdsl.check([project]).diagnostics if d.code == "CJ227"]
+        assert [d.message for d in found] == ['event "Appointment Booked" has no description'], settings
+    (project / "cjdsl.toml").write_text('select = ["CJ2"]\n', encoding="utf-8")  # a prefix is not asking by name
+    assert "CJ227" not in {d.code for d in cjdsl.check([project]).diagnostics}
+    assert "off unless `select` names it" in CliRunner().invoke(main, ["explain", "CJ227"]).stdout

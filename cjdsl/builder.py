@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeGuard
 
+from . import language
 from . import model as m
 from .diagnostics import Diagnostic, Related, make
 from .fastpath import Tok as Token
@@ -51,12 +52,10 @@ class _PropHead:
     name_span: Span
 
 
-#: Attributes that may be repeated; their values are collected into tuples.
-_REPEATED = frozenset({"goal", "persona_need", "concern", "interest", "event", "touchpoint", "pain", "opportunity"})
-#: List attributes whose repeated lines merge into one list.
-_MERGED = frozenset({"allow", "persona", "intent", "next", "measures"})
-
-_WORDS = {"persona_need": "need", "tp_need": "need", "tp_channel": "channel"}
+#: Each block's attributes by keyword (the language table), by the noun messages use.
+_ATTRIBUTES: dict[str, dict[str, language.Attribute]] = {
+    b.noun: {a.keyword: a for a in b.attributes} for b in language.BLOCKS.values()
+}
 
 
 #: Digits a number may have before and after its point.
@@ -169,9 +168,7 @@ class Builder:
             return item.span
         return item.span  # type: ignore[no-any-return]
 
-    def _block(
-        self, children: list[Any], kind: str, allowed_in_header: int = 0
-    ) -> tuple[str, dict[str, Any], dict[str, Span], Span]:
+    def _block(self, children: list[Any], kind: str) -> tuple[str, dict[str, Any], dict[str, Span], Span]:
         """Collects a declaration's id, label and attributes.
 
         Returns (id, values, spans, span). ``values`` maps attribute keys to values;
@@ -203,23 +200,23 @@ class Builder:
 
     def _add(self, values: dict[str, Any], spans: dict[str, Span], attr: Attr, kind: str) -> None:
         key = attr.key
-        if key in _REPEATED:
+        spec = _ATTRIBUTES[kind].get(key)
+        if spec is not None and spec.collects:
             bucket = values.setdefault(key, [])
             spans[f"{key}.{len(bucket)}"] = attr.span
             spans.setdefault(key, attr.span)
             bucket.append(attr.value)
-        elif key in _MERGED:
+        elif spec is not None and spec.merges:
             values[key] = values.get(key, ()) + attr.value
             spans.setdefault(key, attr.span)
             spans[f"{key}.{len(values[key]) - len(attr.value)}"] = attr.span
         elif key in values:
-            word = _WORDS.get(key, key)
             self.diagnostics.append(
                 make(
                     "CJ010",
-                    f"`{word}` is given twice in this {kind}",
+                    f"`{key}` is given twice in this {kind}",
                     attr.span,
-                    help=f"a {kind} has one `{word}`; keep one of the two lines",
+                    help=f"a {kind} has one `{key}`; keep one of the two lines",
                     related=[Related(spans[key], "first given here")],
                 )
             )
@@ -245,47 +242,23 @@ class Builder:
         return Attr("label", self.text(c[0]), self.span(c[0]))
 
     # -- declarations ----------------------------------------------------------------
+    def _node(self, keyword: str, c: list[Any], **header: Any) -> Any:
+        """A declaration built by keyword from the language table (never by position)."""
+        block = language.BLOCKS[keyword]
+        id_, v, s, span = self._block(c, block.noun)
+        return block.model(id_, v.get("label"), **header, **language.fields(block, v), span=span, spans=MappingProxyType(s))
+
     def journey(self, c: list[Any]) -> m.Journey:
-        id_, v, s, span = self._block(c, "journey")
-        return m.Journey(
-            id_,
-            v.get("label"),
-            v.get("version"),
-            v.get("owner"),
-            v.get("description"),
-            v.get("tags", ()),
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
-        )
+        return self._node("journey", c)  # type: ignore[no-any-return]
 
     def persona(self, c: list[Any]) -> m.Persona:
-        id_, v, s, span = self._block(c, "persona")
-        return m.Persona(
-            id_,
-            v.get("label"),
-            v.get("role"),
-            v.get("industry"),
-            v.get("age"),
-            v.get("gender"),
-            v.get("location"),
-            tuple(v.get("goal", ())),
-            tuple(v.get("persona_need", ())),
-            tuple(v.get("concern", ())),
-            tuple(v.get("interest", ())),
-            v.get("description"),
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
-        )
+        return self._node("persona", c)  # type: ignore[no-any-return]
 
     def intent(self, c: list[Any]) -> m.Intent:
-        id_, v, s, span = self._block(c, "intent")
-        return m.Intent(id_, v.get("label"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+        return self._node("intent", c)  # type: ignore[no-any-return]
 
     def team(self, c: list[Any]) -> m.Team:
-        id_, v, s, span = self._block(c, "team")
-        return m.Team(id_, v.get("label"), v.get("description"), v.get("allow", ()), span=span, spans=MappingProxyType(s))
+        return self._node("team", c)  # type: ignore[no-any-return]
 
     def channel_label(self, c: list[Any]) -> Attr:
         return self.label(c)
@@ -341,16 +314,9 @@ class Builder:
             s["header"] = s["header"].to(words[-1].span) if "end" not in s else s["header"]
             if "end" not in s:
                 span = span.to(words[-1].span)
+        block = language.BLOCKS["channel"]
         return m.Channel(
-            id_,
-            v.get("label"),
-            mode,
-            kind,
-            v.get("description"),
-            v.get("allow", ()),
-            untracked=v.get("untracked"),
-            span=span,
-            spans=MappingProxyType(s),
+            id_, v.get("label"), mode=mode, kind=kind, **language.fields(block, v), span=span, spans=MappingProxyType(s)
         )
 
     def stage_phase(self, c: list[Any]) -> Attr:
@@ -358,98 +324,24 @@ class Builder:
 
     def stage(self, c: list[Any]) -> m.Stage:
         id_, v, s, span = self._block(c, "stage")
+        block = language.BLOCKS["stage"]
         return m.Stage(
-            id_,
-            v.get("label"),
-            v.get("phase"),
-            v.get("description"),
-            tuple(v.get("touchpoint", ())),
-            tuple(v.get("pain", ())),
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
+            id_, v.get("label"), phase=v.get("phase"), **language.fields(block, v), span=span, spans=MappingProxyType(s)
         )
 
     def touchpoint(self, c: list[Any]) -> m.Touchpoint:
-        id_, v, s, span = self._block(c, "touchpoint")
-        emotion = v.get("emotion")
-        micro = v.get("micro_conversion")
-        return m.Touchpoint(
-            id_,
-            v.get("label"),
-            v.get("tp_channel"),
-            v.get("persona", ()),
-            v.get("intent", ()),
-            v.get("context"),
-            v.get("tp_need"),
-            v.get("customer_action"),
-            v.get("company_action"),
-            emotion[0] if emotion else None,
-            emotion[1] if emotion else None,
-            v.get("rating"),
-            v.get("owner"),
-            "entry" in v,
-            micro is not None,
-            micro[0] if micro else None,
-            v.get("next", ()),
-            tuple(v.get("event", ())),
-            tuple(v.get("pain", ())),
-            v.get("description"),
-            v.get("allow", ()),
-            untracked=v.get("untracked"),
-            span=span,
-            spans=MappingProxyType(_rename(s, {"tp_channel": "channel", "tp_need": "need"})),
-        )
+        return self._node("touchpoint", c)  # type: ignore[no-any-return]
 
     def pain(self, c: list[Any]) -> m.Pain:
-        id_, v, s, span = self._block(c, "pain point")
-        opportunities = [o for o in v.get("opportunity", ()) if isinstance(o, m.Opportunity)]
-        refs = tuple(o for o in v.get("opportunity", ()) if isinstance(o, m.Ref))
-        return m.Pain(
-            id_,
-            v.get("label"),
-            v.get("at"),
-            v.get("severity"),
-            v.get("cause"),
-            v.get("description"),
-            tuple(opportunities),
-            refs,
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
-        )
+        return self._node("pain", c)  # type: ignore[no-any-return]
 
     def opportunity(self, c: list[Any]) -> m.Opportunity | m.Ref:
         if len(c) == 2:  # `opportunity ID` alone: a reference
             return self.ref(c[1])
-        id_, v, s, span = self._block(c, "opportunity")
-        return m.Opportunity(
-            id_,
-            v.get("label"),
-            v.get("impact"),
-            v.get("effort"),
-            v.get("owner"),
-            v.get("status"),
-            v.get("description"),
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
-        )
+        return self._node("opportunity", c)  # type: ignore[no-any-return]
 
     def kpi(self, c: list[Any]) -> m.Kpi:
-        id_, v, s, span = self._block(c, "KPI")
-        return m.Kpi(
-            id_,
-            v.get("label"),
-            v.get("target"),
-            v.get("measures", ()),
-            v.get("funnel", ()),
-            v.get("owner"),
-            v.get("description"),
-            v.get("allow", ()),
-            span=span,
-            spans=MappingProxyType(s),
-        )
+        return self._node("kpi", c)  # type: ignore[no-any-return]
 
     # -- attributes ------------------------------------------------------------------
     def _text_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
@@ -487,11 +379,11 @@ class Builder:
     gender = _text_attr("gender")
     location = _text_attr("location")
     goal = _text_attr("goal")
-    persona_need = _text_attr("persona_need")
+    persona_need = _text_attr("need")
     concern = _text_attr("concern")
     interest = _text_attr("interest")
     context = _text_attr("context")
-    tp_need = _text_attr("tp_need")
+    tp_need = _text_attr("need")
     customer_action = _text_attr("customer_action")
     company_action = _text_attr("company_action")
     target = _text_attr("target")
@@ -501,7 +393,7 @@ class Builder:
     effort = _word_attr("effort")
     status = _word_attr("status")
     owner = _ref_attr("owner")
-    tp_channel = _ref_attr("tp_channel")
+    tp_channel = _ref_attr("channel")
     at = _ref_attr("at")
     tp_persona = _refs_attr("persona")
     tp_intent = _refs_attr("intent")
@@ -690,8 +582,3 @@ def _kind_of(node: Any) -> str:
     if isinstance(node, m.Ref):
         return "opportunity"
     return type(node).__name__.lower()
-
-
-def _rename(spans: dict[str, Span], names: dict[str, str]) -> dict[str, Span]:
-    # Only attributes given once are renamed, so no key has a `.N` suffix here.
-    return {names.get(k, k): v for k, v in spans.items()}

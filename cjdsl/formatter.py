@@ -12,10 +12,12 @@ and ``format(format(x)) == format(x)``.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
+from . import language
 from . import model as m
 from .diagnostics import Diagnostic
 from .parser import Comment, ParseResult, parse
@@ -67,7 +69,7 @@ class _Printer:
     def texts(self, node: object, key: str, keyword: str) -> None:
         spans = getattr(node, "spans", {})
         for i, value in enumerate(getattr(node, key)):
-            self.line(f"{keyword} {self.text(value)}", spans.get(f"{keyword if keyword != 'need' else 'persona_need'}.{i}"))
+            self.line(f"{keyword} {self.text(value)}", spans.get(f"{keyword}.{i}"))
 
     def refs(self, node: object, key: str, keyword: str, sep: str = ", ") -> None:
         refs: Sequence[m.Ref] = getattr(node, key)
@@ -125,90 +127,100 @@ def _has_body(node: object) -> bool:
     return False
 
 
+def _attributes(p: _Printer, node: Any, keyword: str, nested: Callable[[language.Attribute], None] | None = None) -> None:
+    """A block's attributes in the language table's order, each as its kind is written;
+    nested blocks through ``nested``."""
+    spans = getattr(node, "spans", {})
+    for a in language.BLOCKS[keyword].attributes:
+        field = a.fields[0]
+        value = getattr(node, field)
+        if a.kind == "block":
+            if nested is not None:
+                nested(a)
+        elif a.kind == "text" and a.repeats:
+            p.texts(node, field, a.keyword)
+        elif a.kind == "text":
+            if value is not None:
+                p.attr(node, field, a.keyword, p.text(value))
+        elif a.kind == "word":
+            p.attr(node, field, a.keyword, value)
+        elif a.kind == "number":
+            p.attr(node, field, a.keyword, _number(value) if value is not None else None)
+        elif a.kind == "ref":
+            p.attr(node, field, a.keyword, value.id if value is not None else None)
+        elif a.kind in ("refs", "chain"):
+            p.refs(node, field, a.keyword, " -> " if a.kind == "chain" else ", ")
+        elif a.kind == "texts":
+            if value:
+                p.attr(node, field, a.keyword, ", ".join(quote(t) for t in value))
+        elif a.kind == "flag":
+            if value:
+                p.line(a.keyword, spans.get(a.keyword))
+        elif a.kind == "marker":
+            if value:
+                label = getattr(node, a.fields[1])
+                p.line(a.keyword + (f" {p.text(label)}" if label is not None else ""), spans.get(a.keyword))
+        elif a.kind == "emotion":
+            if value is not None:
+                feeling = getattr(node, a.fields[1])
+                text = f"{a.keyword} {_number(value, signed=True)}" + (f" {p.text(feeling)}" if feeling is not None else "")
+                p.line(text, spans.get(a.keyword))
+        elif a.kind == "note":
+            if value is not None:
+                p.line(a.keyword + (f" {p.text(value)}" if value else ""), spans.get(a.keyword))
+        elif a.kind == "allow":
+            p.allow(node)
+        else:  # pragma: no cover - a kind the table gained and the formatter did not
+            raise AssertionError(f"no way to print a `{a.kind}` attribute")
+
+
 def _journey(p: _Printer, j: m.Journey, blank: bool) -> None:
     if p.open(f"journey {j.id}{_label(j)}", j, _has_body(j), blank=blank):
-        p.text_attr(j, "version")
-        p.attr(j, "owner", "owner", j.owner.id if j.owner else None)
-        p.text_attr(j, "description")
-        if j.tags:
-            p.attr(j, "tags", "tags", ", ".join(quote(t) for t in j.tags))
-        p.allow(j)
+        _attributes(p, j, "journey")
         p.close(j)
 
 
 def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
     if p.open(f"persona {x.id}{_label(x)}", x, _has_body(x), blank=blank):
-        p.text_attr(x, "role")
-        p.text_attr(x, "industry")
-        p.attr(x, "age", "age", _number(x.age) if x.age is not None else None)
-        p.text_attr(x, "gender")
-        p.text_attr(x, "location")
-        p.texts(x, "goals", "goal")
-        p.texts(x, "needs", "need")
-        p.texts(x, "concerns", "concern")
-        p.texts(x, "interests", "interest")
-        p.text_attr(x, "description")
-        p.allow(x)
+        _attributes(p, x, "persona")
         p.close(x)
 
 
 def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: bool, extra: str = "") -> None:
     if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has_body(x), blank=blank):
-        p.text_attr(x, "description")
-        if isinstance(x, m.Channel):
-            _untracked(p, x)
-        p.allow(x)
+        _attributes(p, x, keyword)
         p.close(x)
-
-
-def _untracked(p: _Printer, x: m.Channel | m.Touchpoint) -> None:
-    if x.untracked is not None:
-        p.line("untracked" + (f" {p.text(x.untracked)}" if x.untracked else ""), x.spans.get("untracked"))
 
 
 def _stage(p: _Printer, s: m.Stage, blank: bool) -> None:
     phase = f" phase {s.phase}" if s.phase else ""
     if p.open(f"stage {s.id}{_label(s)}{phase}", s, _has_body(s), blank=blank):
-        p.text_attr(s, "description")
-        p.allow(s)
-        first = s.description is None and not s.allow
-        for tp in s.touchpoints:
-            _touchpoint(p, tp, blank=not first)
-            first = False
-        for pain in s.pains:
-            _pain(p, pain, blank=not first)
-            first = False
+        first = [s.description is None and not s.allow]
+
+        def nested(a: language.Attribute) -> None:
+            for child in getattr(s, a.fields[0]):
+                if a.keyword == "touchpoint":
+                    _touchpoint(p, child, blank=not first[0])
+                else:
+                    _pain(p, child, blank=not first[0])
+                first[0] = False
+
+        _attributes(p, s, "stage", nested)
         p.close(s)
 
 
 def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
     if not p.open(f"touchpoint {t.id}{_label(t)}", t, _has_body(t), blank=blank):
         return
-    p.text_attr(t, "description")
-    p.attr(t, "channel", "channel", t.channel.id if t.channel else None)
-    p.refs(t, "personas", "persona")
-    p.refs(t, "intents", "intent")
-    if t.entry:
-        p.line("entry", t.spans.get("entry"))
-    if t.micro_conversion:
-        label = f" {p.text(t.micro_conversion_label)}" if t.micro_conversion_label is not None else ""
-        p.line(f"micro_conversion{label}", t.spans.get("micro_conversion"))
-    p.text_attr(t, "context")
-    p.text_attr(t, "need")
-    p.text_attr(t, "customer_action")
-    p.text_attr(t, "company_action")
-    if t.emotion is not None:
-        feeling = f" {p.text(t.feeling)}" if t.feeling is not None else ""
-        p.line(f"emotion {_number(t.emotion, signed=True)}{feeling}", t.spans.get("emotion"))
-    p.attr(t, "rating", "rating", _number(t.rating) if t.rating is not None else None)
-    p.attr(t, "owner", "owner", t.owner.id if t.owner else None)
-    p.refs(t, "next", "next")
-    _untracked(p, t)
-    p.allow(t)
-    for event in t.events:
-        _event(p, event)
-    for pain in t.pains:
-        _pain(p, pain, blank=True)
+
+    def nested(a: language.Attribute) -> None:
+        for child in getattr(t, a.fields[0]):
+            if a.keyword == "event":
+                _event(p, child)
+            else:
+                _pain(p, child, blank=True)
+
+    _attributes(p, t, "touchpoint", nested)
     p.close(t)
 
 
@@ -235,16 +247,14 @@ def _event(p: _Printer, e: m.Event) -> None:
 def _pain(p: _Printer, x: m.Pain, blank: bool) -> None:
     if not p.open(f"pain {x.id}{_label(x)}", x, _has_body(x), blank=blank):
         return
-    p.attr(x, "at", "at", x.at.id if x.at else None)
-    p.attr(x, "severity", "severity", x.severity)
-    p.attr(x, "cause", "cause", x.cause)
-    p.text_attr(x, "description")
-    p.allow(x)
-    for i, ref in enumerate(x.opportunity_refs):
-        p.line(f"opportunity {ref.id}", ref.span if ref.span.end else None)
-        del i
-    for opp in x.opportunities:
-        _opportunity(p, opp, blank=False)
+
+    def nested(a: language.Attribute) -> None:
+        for ref in x.opportunity_refs:
+            p.line(f"opportunity {ref.id}", ref.span if ref.span.end else None)
+        for opp in x.opportunities:
+            _opportunity(p, opp, blank=False)
+
+    _attributes(p, x, "pain", nested)
     p.close(x)
 
 
@@ -255,23 +265,13 @@ def _opportunity(p: _Printer, x: m.Opportunity, blank: bool) -> None:
         p.line("}", x.spans.get("end"))
         return
     if p.open(f"opportunity {x.id}{_label(x)}", x, _has_body(x), blank=blank):
-        p.attr(x, "impact", "impact", x.impact)
-        p.attr(x, "effort", "effort", x.effort)
-        p.attr(x, "owner", "owner", x.owner.id if x.owner else None)
-        p.attr(x, "status", "status", x.status)
-        p.text_attr(x, "description")
-        p.allow(x)
+        _attributes(p, x, "opportunity")
         p.close(x)
 
 
 def _kpi(p: _Printer, k: m.Kpi, blank: bool) -> None:
     if p.open(f"kpi {k.id}{_label(k)}", k, _has_body(k), blank=blank):
-        p.text_attr(k, "target")
-        p.refs(k, "measures", "measures")
-        p.refs(k, "funnel", "funnel", " -> ")
-        p.attr(k, "owner", "owner", k.owner.id if k.owner else None)
-        p.text_attr(k, "description")
-        p.allow(k)
+        _attributes(p, k, "kpi")
         p.close(k)
 
 

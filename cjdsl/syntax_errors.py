@@ -15,6 +15,7 @@ from typing import Any
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from . import language
 from .diagnostics import Diagnostic, Related, did_you_mean, make
 from .span import LineIndex, Span
 
@@ -114,39 +115,11 @@ _ORDER = [
 ]
 _RANK = {name: i for i, name in enumerate(_ORDER)}
 
-#: What each block takes, in the order the formatter prints it (a test checks these
-#: lists against the parser's tables).
+#: What each block takes, in the order the formatter prints it: from the language
+#: table (a test checks these lists against the parser's tables).
 BLOCK_ATTRS = {
-    "journey": ["version", "owner", "description", "tags", "allow"],
-    "persona": ["role", "industry", "age", "gender", "location", "goal", "need", "concern", "interest", "description", "allow"],
-    "intent": ["description", "allow"],
-    "channel": ["description", "untracked", "allow"],
-    "team": ["description", "allow"],
-    "stage": ["description", "allow", "touchpoint", "pain"],
-    "touchpoint": [
-        "description",
-        "channel",
-        "persona",
-        "intent",
-        "entry",
-        "micro_conversion",
-        "context",
-        "need",
-        "customer_action",
-        "company_action",
-        "emotion",
-        "rating",
-        "owner",
-        "next",
-        "untracked",
-        "allow",
-        "event",
-        "pain",
-    ],
+    **{b.noun: [a.keyword for a in b.attributes] for b in language.BLOCKS.values()},
     "event": ["description", "a property such as `plan_id string required`"],
-    "pain point": ["at", "severity", "cause", "description", "allow", "opportunity"],
-    "opportunity": ["impact", "effort", "owner", "status", "description", "allow"],
-    "KPI": ["target", "measures", "funnel", "owner", "description", "allow"],
 }
 #: What a name means after each keyword.
 NAME_AFTER = {

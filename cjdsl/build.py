@@ -1,8 +1,13 @@
-"""`cjdsl build`: run the selected backends, then lay diagrams out with `dot`.
+"""`cjdsl build`: run the selected backends in the order their links give, laying out
+the diagrams of those that declare a layout step.
 
 Backends are pure; the one impure step, running `dot`, comes in as the ``layout``
-callable (see :mod:`cjdsl.layout`), so this module can be tested with any layout. The
-result is a set of files and the notes to show the user; writing them is the CLI's job.
+callable (see :mod:`cjdsl.layout`), so this module can be tested with any layout. What
+each backend needs comes from its registration (:class:`cjdsl.backends.Backend`): its
+``links`` order the build and give it the paths of the linked backends' products, and
+its ``layout`` step says which of its files to lay out and what to write instead when
+a whole diagram cannot be. The result is a set of files and the notes to show the user;
+writing them is the CLI's job.
 """
 
 from __future__ import annotations
@@ -11,8 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends import Artifact, BuildContext, backends
-from .backends.graphviz_dot import stage_views, views
+from .backends import Artifact, Backend, BuildContext, LayoutStep, Product, backends, build_order
 from .layout import INSTALL_HINT, DotTimeout, Layout, LayoutError
 from .project import Project
 
@@ -24,60 +28,70 @@ class BuildResult:
     files: dict[str, bytes] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The paths each backend wrote, by backend name.
+    paths: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, backend: str, artifact: Artifact) -> None:
         if artifact.path in self.files:
             raise RuntimeError(f"two artifacts named {artifact.path}")
         self.files[artifact.path] = artifact.content
         self.counts[backend] = self.counts.get(backend, 0) + 1
+        self.paths.setdefault(backend, set()).add(artifact.path)
 
 
-def _svg_path(dot_path: str) -> str:
-    return dot_path[: -len(".dot")] + ".svg"
-
-
-def _diagrams(project: Project, result: BuildResult, layout: Layout | None, jobs: int, progress: Progress) -> None:
-    """DOT for every journey's views, and SVG when `dot` can lay them out. A journey
-    whose whole diagram `dot` cannot finish in time gets one diagram per stage instead.
-    Up to ``jobs`` `dot` processes run at once; the results do not depend on it."""
-    if layout is None:
-        result.notes.append(f"{INSTALL_HINT}; wrote the .dot files but no .svg diagrams")
+def _lay_out_diagrams(
+    backend: str, step: LayoutStep, project: Project, result: BuildResult, layout: Layout | None, jobs: int, progress: Progress
+) -> None:
+    """Each journey's diagram sources, and their images when `dot` can lay them out. A
+    journey whose whole diagram `dot` cannot finish in time gets the step's fallback
+    (one diagram per stage) instead of the rest. Up to ``jobs`` `dot` processes run at
+    once; the results do not depend on it."""
+    told = False
     for j in project.journeys:
-        whole, overview, *personas = views(j)
-        for artifact in (whole, overview, *personas):
-            result.add("graphviz", artifact)
-        if layout is None:
+        diagrams = list(step.diagrams(j))
+        for artifact in diagrams:
+            result.add(backend, artifact)
+        if layout is None and diagrams and not told:
+            kinds = _suffix(diagrams[0].path), _suffix(step.image_path(diagrams[0].path))
+            result.notes.append(f"{INSTALL_HINT}; wrote the {kinds[0]} files but no {kinds[1]} diagrams")
+            told = True
+        if layout is None or not diagrams:
             continue
+        whole, lead, others = diagrams[0], diagrams[: max(step.first, 1)], diagrams[max(step.first, 1) :]
         progress(f"dot: laying out {whole.path}")
-        first = _lay_out(layout, [whole, overview], jobs)
+        first = _lay_out(layout, lead, step.format, jobs)
         if isinstance(first[0], LayoutError):
             err = first[0]
             why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
-            result.notes.append(
-                f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): "
-                "wrote the stage overview and one diagram per stage instead, and no persona diagrams"
-            )
-            rest = stage_views(j)
-            for stage_artifact in rest:
-                result.add("graphviz", stage_artifact)
+            result.notes.append(f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): {step.fallback_note}")
+            rest = list(step.fallback(j))
+            for artifact in rest:
+                result.add(backend, artifact)
         else:
-            rest = personas
+            rest = others
         progress(f"dot: laying out {len(rest)} more diagrams of {j.id}")
-        for artifact, svg in zip([whole, overview, *rest], [*first, *_lay_out(layout, rest, jobs)], strict=True):
-            if isinstance(svg, LayoutError):
+        for artifact, image in zip([*lead, *rest], [*first, *_lay_out(layout, rest, step.format, jobs)], strict=True):
+            if isinstance(image, LayoutError):
                 if artifact is not whole:
-                    result.notes.append(f"{artifact.path}: {svg}; the .dot file is there, the .svg is not")
+                    kinds = _suffix(artifact.path), _suffix(step.image_path(artifact.path))
+                    result.notes.append(f"{artifact.path}: {image}; the {kinds[0]} file is there, the {kinds[1]} is not")
                 continue
-            result.add("graphviz", Artifact(_svg_path(artifact.path), "image/svg+xml", svg))
+            result.add(backend, Artifact(step.image_path(artifact.path), step.media_type, image))
 
 
-def _lay_out(layout: Layout, artifacts: Sequence[Artifact], jobs: int) -> list[bytes | LayoutError]:
-    """SVG of each DOT artifact, or the error `dot` gave; `dot` runs as its own process,
-    so threads are enough to keep ``jobs`` of them busy."""
+def _suffix(path: str) -> str:
+    """A file's extension, for the notes (``.dot``, ``.svg``)."""
+    name = path.rsplit("/", 1)[-1]
+    return name[name.rfind(".") :] if "." in name else name
+
+
+def _lay_out(layout: Layout, artifacts: Sequence[Artifact], fmt: str, jobs: int) -> list[bytes | LayoutError]:
+    """The image of each DOT artifact, or the error `dot` gave; `dot` runs as its own
+    process, so threads are enough to keep ``jobs`` of them busy."""
 
     def one(artifact: Artifact) -> bytes | LayoutError:
         try:
-            return layout(artifact.content.decode("utf-8"), "svg")
+            return layout(artifact.content.decode("utf-8"), fmt)
         except LayoutError as err:
             return err
 
@@ -93,8 +107,14 @@ def _quiet(text: str) -> None:
     pass
 
 
-#: Backends that others build on come first: the site links the diagrams.
-_ORDER = {"graphviz": 0, "tracking": 1, "json": 2}  # html (5) comes last
+def _linked(backend: Backend, registry: Mapping[str, Backend], project: Project, result: BuildResult) -> list[Product]:
+    """The products of the backends ``backend`` links to that this build wrote."""
+    out: list[Product] = []
+    for name in backend.links:
+        made = result.paths.get(name)
+        if made:
+            out.extend(p for p in registry[name].declared(project.journeys) if p.path in made)
+    return out
 
 
 def build(
@@ -107,25 +127,27 @@ def build(
     jobs: int = 1,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Every artifact of the selected backends, for every journey of the project.
-    ``progress`` hears which backend runs, for a terminal's status line."""
+    """Every artifact of the selected backends, for every journey of the project, each
+    backend after those it links to. ``progress`` hears which backend runs, for a
+    terminal's status line."""
     registry = backends()
     result = BuildResult()
     tell = progress or _quiet
-    for name in sorted(names, key=lambda n: (_ORDER.get(n, 5), n)):
+    for name in build_order(names):
         tell(f"building {name}")
-        if name == "graphviz":
-            _diagrams(project, result, layout, jobs, tell)
+        backend = registry[name]
+        if backend.layout is not None:
+            _lay_out_diagrams(name, backend.layout, project, result, layout, jobs, tell)
             continue
         ctx = BuildContext(
             project.config,
             tuple(project.journeys),
             tuple(project.diagnostics),
             tuple(project.suppressed),
-            dict(result.files),
+            tuple(_linked(backend, registry, project, result)),
             templates,
             versions or {},
         )
-        for artifact in registry[name].build_all(ctx):
+        for artifact in backend.build_all(ctx):
             result.add(name, artifact)
     return result

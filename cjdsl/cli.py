@@ -35,9 +35,6 @@ if TYPE_CHECKING:
     from .tracking.lock import Change
     from .tracking.plan import TrackingPlan
 
-#: Image formats `render` hands to Graphviz (kept here so `cjdsl check` never imports it).
-IMAGE_FORMATS = ("svg", "png", "pdf")
-
 
 class Failure(click.ClickException):
     """A usage, settings or I/O problem: one line on stderr, exit code 2."""
@@ -282,7 +279,7 @@ def explain(rule: str) -> None:
         hint = suggest(rule)
         raise Failure(f"no rule `{rule}`" + (f"; {hint}" if hint else "") + " (`cjdsl rules` lists them)")
     kind = (
-        "a structure error of the language, always on"
+        f"a structure {'error' if found.severity.value == 'error' else found.severity.value} of the language, always on"
         if found.core
         else f"off unless `select` names it; then a {found.severity.value}"
         if found.opt_in
@@ -410,6 +407,7 @@ def build(
 
     Nothing is written when the journeys have errors. Diagrams are laid out as SVG
     when Graphviz's `dot` is installed; without it the .dot files are still written."""
+    from .backends import backends
     from .build import build as build_artifacts
     from .layout import Dot, DotMissing
     from .tracking import LOCK_NAME
@@ -429,7 +427,8 @@ def build(
     if not project.journeys:
         raise Failure("no journeys found (a journey is a .journey file with a `journey` block)")
     layout: Layout | None = None
-    if "graphviz" in names:
+    registry = backends()
+    if any(registry[name].layout is not None for name in names):  # a backend whose diagrams `dot` lays out
         try:
             layout = Dot.find(SAFE_DOT_TIMEOUT, SAFE_DOT_TOTAL) if ctx.obj["safe"] else Dot.find()
         except DotMissing:
@@ -512,19 +511,31 @@ def render(
     ctx: click.Context, target: str, path: str, output: Path | None, persona: str | None, view: str, timeout: float, color: str
 ) -> None:
     """Print one artifact for the journey in PATH: a backend's output, or a diagram."""
-    from .backends import BuildContext, backends
-    from .backends.graphviz_dot import journey_dot, overview_dot, stage_dot
-    from .layout import Dot, DotMissing, LayoutError
+    from .backends import BuildContext, UnknownView, backend_named, backends
+    from .layout import FORMATS, Dot, DotMissing, LayoutError
 
     if not (math.isfinite(timeout) and 0 < timeout <= 86400):
         raise Failure(f"--timeout must be a number of seconds above 0 and at most 86400, not {timeout}")
-    diagram = target in ("dot", "graphviz", *IMAGE_FORMATS)
-    if not diagram:
-        (name,) = _backend_names((target,))
-        if persona or view != "journey":
-            raise Failure("--persona and --view apply to diagrams (--to dot, svg, png or pdf)")
+    registry = backends()
+    # An image format is the layout adapter's: it lays out the views of the backend whose
+    # diagrams it lays out in `cjdsl build`. Any other target is a backend, by name or alias.
+    drawn = next((b for b in registry.values() if b.layout is not None and b.views is not None), None)
+    diagrams = [n for b in registry.values() if b.views is not None for n in (b.name, *b.aliases)]
+    diagrams += FORMATS if drawn is not None else ()
+    image = target in FORMATS and drawn is not None
+    found = drawn if image else backend_named(target)
+    if found is None:
+        targets = [*registry, *(n for b in registry.values() for n in b.aliases), *diagrams]
+        hint = did_you_mean(target, targets)
+        raise Failure(
+            f"unknown target `{target}`" + (f"; {hint}" if hint else "") + f" (targets: {', '.join(dict.fromkeys(targets))})"
+        )
+    backend = found
+    views = backend.views
+    if views is None and (persona or view != "journey"):
+        raise Failure(f"--persona and --view apply to diagrams (--to {', '.join(diagrams[:-1])} or {diagrams[-1]})")
     layout: Layout | None = None
-    if target in IMAGE_FORMATS:
+    if image:
         try:
             layout = Dot.find(min(timeout, SAFE_DOT_TIMEOUT) if ctx.obj["safe"] else timeout)
         except DotMissing as err:
@@ -538,19 +549,11 @@ def render(
     journey = next((j for j in project.journeys if Path(os.path.realpath(project.config.root / j.path)) == resolved), None)
     if journey is None:
         raise Failure(f"{path} declares no journey (a `journey` block); render takes one journey file")
-    if diagram:
-        if persona is not None and persona not in journey.persona:
-            hint = did_you_mean(persona, journey.persona)
-            raise Failure(f"journey `{journey.id}` has no persona `{persona}`" + (f"; {hint}" if hint else ""))
-        if view == "journey":
-            source = journey_dot(journey, persona=persona)
-        elif view == "overview":
-            source = overview_dot(journey)
-        elif view.startswith("stage:") and view[6:] in journey.stage_index:
-            source = stage_dot(journey, journey.stages[journey.stage_index[view[6:]]])
-        else:
-            stages = ", ".join(f"stage:{s.id}" for s in journey.stages)
-            raise Failure(f"unknown view `{view}` (views: journey, overview, {stages})")
+    if views is not None:
+        try:
+            source = views.source(journey, view, persona)
+        except UnknownView as err:
+            raise Failure(str(err)) from None
         if layout is None:
             content = source.encode("utf-8")
         else:
@@ -560,7 +563,7 @@ def render(
                 raise Failure(str(err)) from None
     else:
         ctx_ = BuildContext(project.config, tuple(project.journeys), tuple(project.diagnostics))
-        content = backends()[name].render(journey, ctx_).content
+        content = backend.render(journey, ctx_).content
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()

@@ -1,18 +1,22 @@
 """The one diagnostic type every stage reports problems with.
 
 Stages return diagnostics as data; renderers (:mod:`cjdsl.report`) turn them into text,
-JSON and the other formats. Every code has an entry in :data:`CODES` with a kebab-case
-name and a default severity; codes are stable and never reused.
+JSON and the other formats. Every code of the language core has an entry in
+:data:`CODES` with a kebab-case name and a default severity; its one-line summary and
+its documentation are written once, in ``cjdsl/rules/docs/CODE.md``. Codes are stable
+and never reused.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from importlib import resources
 
 from .span import Span
 
@@ -66,52 +70,79 @@ class Diagnostic:
 
 @dataclass(frozen=True, slots=True)
 class Code:
+    """A diagnostic code of the language core. Its one-line summary and its documentation
+    are written once, in ``cjdsl/rules/docs/CODE.md``, and read from there by every
+    consumer: `cjdsl rules`, `cjdsl explain`, SARIF and the reference pages."""
+
     code: str
     name: str
     severity: Severity
-    summary: str
+
+    @property
+    def summary(self) -> str:
+        return documentation(self.code)[0]
+
+    @property
+    def docs(self) -> str:
+        """The sections *What it checks*, *Why it matters*, *Example* and *Instead*."""
+        return documentation(self.code)[1]
 
 
-def _catalogue(*entries: tuple[str, str, Severity, str]) -> dict[str, Code]:
+@functools.cache
+def documentation(code: str) -> tuple[str, str]:
+    """A core code's summary (the first line of its docs file) and the rest of the file.
+
+    The files are read when first asked for, so importing cjdsl reads none of them."""
+    text = (resources.files("cjdsl") / "rules" / "docs" / f"{code}.md").read_text(encoding="utf-8")
+    summary, _, body = text.partition("\n\n")
+    if not summary.strip() or "\n" in summary.strip():  # pragma: no cover - caught by the meta-test
+        raise RuntimeError(f"{code}.md must start with a one-line summary and a blank line")
+    return summary.strip(), body.strip()
+
+
+def _catalogue(*entries: tuple[str, str, Severity]) -> dict[str, Code]:
     table: dict[str, Code] = {}
-    for code, name, severity, summary in entries:
+    for code, name, severity in entries:
         if code in table:  # pragma: no cover - a programming error caught at import
             raise RuntimeError(f"duplicate diagnostic code {code}")
-        table[code] = Code(code, name, severity, summary)
+        table[code] = Code(code, name, severity)
     return table
 
 
 E, W = Severity.ERROR, Severity.WARNING
 
-#: Every diagnostic the language core can report. CJ0xx: reading and syntax;
-#: CJ1xx: structure of the model; CJ15x: includes; CJ2xx: completeness rules; CJ3xx: tracking plan.
+#: Every diagnostic the language core can report, with its kebab-case name and default
+#: severity; its summary and docs are in ``cjdsl/rules/docs/CODE.md``. CJ0xx: reading and
+#: syntax; CJ1xx: structure of the model; CJ15x: includes. The validator's rules (CJ2xx:
+#: completeness; CJ3xx: tracking plan) register in :mod:`cjdsl.rules`, documented in
+#: their own modules.
 CODES: dict[str, Code] = _catalogue(
-    ("CJ001", "syntax-error", E, "The text does not follow the grammar of a .journey file."),
-    ("CJ002", "unterminated-string", E, "A string is not closed before the end of its line or file."),
-    ("CJ003", "invalid-character", E, "A character that no token of the language can start with."),
-    ("CJ004", "unclosed-block", E, "A block opened with `{` is never closed with `}`."),
-    ("CJ005", "invalid-escape", E, "A backslash escape in a string that the language does not define."),
-    ("CJ006", "unreadable-file", E, "The file cannot be read as UTF-8 text (binary, NUL bytes, bad encoding)."),
-    ("CJ007", "file-too-large", E, "The file is larger than the configured size limit."),
-    ("CJ008", "too-many-errors", E, "Parsing stopped after too many syntax errors in one file."),
-    ("CJ009", "control-character", E, "A string holds a control character (other than a line break or a tab)."),
-    ("CJ010", "duplicate-attribute", E, "A single-valued attribute is given twice in one block."),
-    ("CJ011", "misplaced-modifier", E, "A property modifier (`required`, `min`, ...) with no property before it."),
-    ("CJ012", "misplaced-attribute", E, "An attribute that does not belong where it is written."),
-    ("CJ013", "multiple-journeys", E, "More than one `journey` block in one file."),
-    ("CJ101", "unknown-reference", E, "A reference to an id that no declaration of the right kind has."),
-    ("CJ102", "duplicate-id", E, "Two declarations of the same kind share an id."),
-    ("CJ103", "value-out-of-range", E, "A number outside its scale: emotion -2..+2, rating 1..5, age 0..130."),
-    ("CJ104", "invalid-value", E, "A word that is not one of the allowed values (phase, severity, ...)."),
-    ("CJ105", "invalid-property-type", E, "An event property type that is not valid (unknown type, empty enum, bad list)."),
-    ("CJ106", "invalid-property-bounds", E, "Property bounds or pattern that cannot be right (min > max, bad regex)."),
-    ("CJ107", "duplicate-property", E, "An event declares the same property twice."),
-    ("CJ108", "event-id-collision", E, "Two event names that become the same id in the tracking plan."),
-    ("CJ151", "include-not-found", E, "An included file does not exist."),
-    ("CJ152", "include-outside-root", E, "An include path leaves the project root."),
-    ("CJ153", "include-cycle", E, "Files include each other in a cycle."),
-    ("CJ154", "include-declares-journey", E, "An included file declares a `journey`; only the including file may."),
-    ("CJ155", "file-outside-journeys", W, "A file that declares no journey and that no journey includes."),
+    ("CJ001", "syntax-error", E),
+    ("CJ002", "unterminated-string", E),
+    ("CJ003", "invalid-character", E),
+    ("CJ004", "unclosed-block", E),
+    ("CJ005", "invalid-escape", E),
+    ("CJ006", "unreadable-file", E),
+    ("CJ007", "file-too-large", E),
+    ("CJ008", "too-many-errors", E),
+    ("CJ009", "control-character", E),
+    ("CJ010", "duplicate-attribute", E),
+    ("CJ011", "misplaced-modifier", E),
+    ("CJ012", "misplaced-attribute", E),
+    ("CJ013", "multiple-journeys", E),
+    ("CJ101", "unknown-reference", E),
+    ("CJ102", "duplicate-id", E),
+    ("CJ103", "value-out-of-range", E),
+    ("CJ104", "invalid-value", E),
+    ("CJ105", "invalid-property-type", E),
+    ("CJ106", "invalid-property-bounds", E),
+    ("CJ107", "duplicate-property", E),
+    ("CJ108", "event-id-collision", E),
+    ("CJ151", "include-not-found", E),
+    ("CJ152", "include-outside-root", E),
+    ("CJ153", "include-cycle", E),
+    ("CJ154", "include-declares-journey", E),
+    ("CJ155", "file-outside-journeys", W),
 )
 
 

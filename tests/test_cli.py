@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import cjdsl
 from cjdsl import __version__
 from cjdsl.cli import main, run
 from cjdsl.fs import MARKER
@@ -213,3 +214,142 @@ def test_check_loads_only_what_checking_needs(tmp_path: Path) -> None:
     (tmp_path / "tracking.lock.json").write_bytes((EXAMPLES / "tracking.lock.json").read_bytes())
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "['cjdsl.tracking.emit']", out.stdout + out.stderr
+
+
+# -- the backend registry: the one way to backends ------------------------------------------
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The backend registry, with the built-in backends loaded; backends a test
+    registers in it are gone after the test."""
+    import importlib
+
+    b = importlib.import_module("cjdsl.backends")  # `cjdsl.backends` is also the function
+    b.backends()
+    monkeypatch.setattr(b, "_REGISTRY", dict(b._REGISTRY))
+    return b._REGISTRY  # type: ignore[return-value]
+
+
+def _recorder(name: str, links: tuple[str, ...], runs: list[str]) -> object:
+    """A backend that notes when it runs and writes the paths of its linked products."""
+    from cjdsl.backends import Artifact, Backend, BuildContext, Product
+
+    def build(ctx: BuildContext) -> list[Artifact]:
+        runs.append(name)
+        return [Artifact.text(f"{name}/linked.txt", "text/plain", "".join(f"{p.path}\n" for p in ctx.linked))]
+
+    def render(j: object, ctx: BuildContext) -> Artifact:
+        return build(ctx)[0]
+
+    return Backend(name, "a test backend", render, build, links=links, products=(Product(f"{name}/linked.txt"),))
+
+
+def test_build_order_comes_from_the_declared_links(project: Path, registry: dict[str, object]) -> None:
+    """`aaa` sorts first by name but links to `mermaid` and to `zzz`, which links to
+    `json`: each is built after what it links to, and sees the paths (not the bytes)
+    of what those wrote."""
+    import cjdsl
+    from cjdsl.backends import build_order, register
+    from cjdsl.build import build
+
+    runs: list[str] = []
+    register(_recorder("aaa", ("mermaid", "zzz"), runs))  # type: ignore[arg-type]
+    register(_recorder("zzz", ("json",), runs))  # type: ignore[arg-type]
+    assert build_order(["aaa", "zzz", "json", "mermaid"]) == ["json", "mermaid", "zzz", "aaa"]
+    assert build_order(["zzz", "aaa"]) == ["zzz", "aaa"]  # a link to a backend not selected orders nothing
+    write(project, {"j.journey": GOOD})
+    result = build(cjdsl.check([project]), ["aaa", "mermaid", "zzz", "json"], None)
+    assert runs == ["zzz", "aaa"]
+    assert list(result.counts) == ["json", "mermaid", "zzz", "aaa"]
+    assert result.files["zzz/linked.txt"] == b"json/journey.schema.json\njson/j.json\n"
+    linked = result.files["aaa/linked.txt"].decode().splitlines()
+    assert linked == ["mermaid/j.journey.mmd", "mermaid/j.flow.mmd", "mermaid/j.md", "zzz/linked.txt"]
+    # The CLI builds in the same order and writes the same files.
+    code, _, err = cli("build", str(project), "-o", str(project / "out"), "--only", "aaa,mermaid")
+    assert code == 0, err
+    assert (project / "out" / "aaa" / "linked.txt").read_text(encoding="utf-8").splitlines() == linked[:3]
+
+
+def test_links_in_a_cycle_or_to_nothing_are_refused(registry: dict[str, object]) -> None:
+    from cjdsl.backends import build_order, register
+
+    register(_recorder("ping", ("pong",), []))  # type: ignore[arg-type]
+    register(_recorder("pong", ("ping",), []))  # type: ignore[arg-type]
+    register(_recorder("lost", ("no-such-backend",), []))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cycle: ping, pong"):
+        build_order(["ping", "pong", "json"])
+    with pytest.raises(ValueError, match="'lost' links to 'no-such-backend'"):
+        build_order(["lost"])
+
+
+def test_the_built_in_order_puts_the_site_after_what_it_links() -> None:
+    from cjdsl.backends import backends, build_order
+
+    order = build_order(list(backends()))
+    assert sorted(order) == sorted(backends())
+    for name in ("graphviz", "tracking"):
+        assert name in backends()["html"].links and order.index(name) < order.index("html")
+
+
+def test_every_built_file_is_declared_by_its_backend() -> None:
+    """The declarations are what other backends link through: every file of a build of
+    the examples is declared by the backend that wrote it (the tracking plan's
+    per-event schemas are named after the events, and the only undeclared ones), and
+    every declared file is written (the per-stage diagrams only when a journey is too
+    large to draw whole)."""
+    import cjdsl
+    from cjdsl.backends import backends
+    from cjdsl.build import build
+
+    project = cjdsl.check([EXAMPLES])
+    result = build(project, list(backends()), lambda source, fmt: b"<svg/>")
+    for name, made in result.paths.items():
+        declared = {p.path for p in backends()[name].declared(project.journeys)}
+        undeclared = {p for p in made - declared if not p.startswith(("tracking/jsonschema/", "tracking/snowplow/"))}
+        assert not undeclared, (name, sorted(undeclared)[:5])
+        unwritten = {p for p in declared - made if ".stage-" not in p}
+        assert not unwritten, (name, sorted(unwritten)[:5])
+    assert set(result.paths) == {"graphviz", "html", "json", "mermaid", "tracking"}
+
+
+def test_render_finds_views_and_aliases_through_the_registry(project: Path, registry: dict[str, object]) -> None:
+    """A backend that offers views is a diagram target: `--view` and `--persona` reach
+    its views, by its name or an alias; an unknown view is a usage error in its words."""
+    from cjdsl.backends import Artifact, Backend, BuildContext, UnknownView, Views, register
+
+    def source(j: cjdsl.ResolvedJourney, view: str, persona: str | None) -> str:
+        if view not in ("journey", "stages"):
+            raise UnknownView(f"no view `{view}` in outlines")
+        return f"{j.id}:{view}:{persona}\n"
+
+    def render(j: cjdsl.ResolvedJourney, ctx: BuildContext) -> Artifact:
+        return Artifact.text(f"outline/{j.id}.txt", "text/plain", "main artifact\n")
+
+    register(Backend("outline", "a test backend with views", render, aliases=("ol",), views=Views(source)))
+    write(project, {"j.journey": GOOD})
+    path = str(project / "j.journey")
+    assert cli("render", "--to", "outline", path) == (0, "j:journey:None\n", "")
+    assert cli("render", "--to", "ol", "--view", "stages", "--persona", "p", path)[:2] == (0, "j:stages:p\n")
+    code, _, err = cli("render", "--to", "outline", "--view", "side", path)
+    assert code == 2 and "no view `side` in outlines" in err
+    # A backend without views takes no --view; the message names the diagram targets.
+    code, _, err = cli("render", "--to", "json", "--view", "stages", path)
+    assert code == 2 and "--persona and --view apply to diagrams (--to graphviz, dot, outline, ol, svg, png or pdf)" in err
+    code, _, err = cli("render", "--to", "outlin", path)
+    assert code == 2 and "unknown target `outlin`; did you mean `outline`?" in err
+    # `cjdsl.render` goes through the registry too, and gives the backend's main artifact.
+    (j,) = cjdsl.check([project]).journeys
+    assert cjdsl.render("outline", j).content == b"main artifact\n"
+
+
+def test_render_help_lists_every_target_the_registry_offers() -> None:
+    from cjdsl.backends import backends
+    from cjdsl.layout import FORMATS
+
+    text = " ".join(CliRunner().invoke(main, ["render", "--help"]).stdout.split())
+    for backend in backends().values():
+        for name in (backend.name, *backend.aliases):
+            assert f"{name} (" in text or f"{name} or" in text, name
+    for fmt in FORMATS:
+        assert fmt in text, fmt

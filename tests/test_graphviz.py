@@ -255,3 +255,80 @@ def test_views_share_node_statements_without_changing_a_byte(path: Path) -> None
     alone |= {f"graphviz/{j.id}.persona-{p.id}.dot": journey_dot(j, persona=p.id) for p in j.personas}
     alone |= {f"graphviz/{j.id}.stage-{s.id}.dot": stage_dot(j, s) for s in j.stages}
     assert {k: v.decode("utf-8") for k, v in made.items()} == alone
+
+
+def test_the_registry_offers_the_views_and_declares_every_diagram() -> None:
+    """`cjdsl render` reaches the views through the backend's registration, and the
+    declared products are exactly the files the build can write for the journey."""
+    from cjdsl.backends import DIAGRAM, DIAGRAM_SOURCE, UnknownView, backends
+    from cjdsl.backends.graphviz_dot import stage_views
+
+    backend = backends()["graphviz"]
+    assert backend.views is not None and backend.layout is not None and "dot" in backend.aliases
+    j = journey_of(EXAMPLES / "hr_saas.journey")
+    assert backend.views.source(j, "journey", None) == journey_dot(j) == backend.render(j, None).content.decode()  # type: ignore[arg-type]
+    assert backend.views.source(j, "journey", "anna") == journey_dot(j, persona="anna")
+    assert backend.views.source(j, "overview", None) == overview_dot(j)
+    assert backend.views.source(j, "stage:purchase", None) == stage_dot(j, j.stages[j.stage_index["purchase"]])
+    with pytest.raises(UnknownView, match="no persona `ana`; did you mean `anna`"):
+        backend.views.source(j, "journey", "ana")
+    with pytest.raises(UnknownView, match="unknown view `stage:nowhere`"):
+        backend.views.source(j, "stage:nowhere", None)
+    declared = backend.declared([j])
+    sources = {p.path for p in declared if p.role == DIAGRAM_SOURCE}
+    assert sources == {a.path for a in views(j) + stage_views(j)}
+    assert {p.path for p in declared if p.role == DIAGRAM} == {backend.layout.image_path(s) for s in sources}
+    (whole,) = [p for p in declared if p.role == DIAGRAM and p.view == "journey" and p.persona is None]
+    assert whole.path == f"graphviz/{j.id}.svg"
+    (anna,) = [p for p in declared if p.role == DIAGRAM and p.persona == "anna"]
+    assert anna.path == f"graphviz/{j.id}.persona-anna.svg"
+
+
+def test_the_build_lays_out_what_a_backend_declares(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout step is the backend's declaration, not its name: a backend registered
+    with one gets its diagrams laid out, with the fallback when the whole one fails."""
+    import importlib
+
+    from cjdsl.backends import Artifact, Backend, LayoutStep, register
+
+    registry = importlib.import_module("cjdsl.backends")  # `cjdsl.backends` is also the function
+    registry.backends()
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+
+    def diagrams(j: cjdsl.ResolvedJourney) -> list[Artifact]:
+        return [Artifact.text(f"pic/{j.id}.{name}.src", "text/plain", name) for name in ("whole", "second", "third")]
+
+    def parts(j: cjdsl.ResolvedJourney) -> list[Artifact]:
+        return [Artifact.text(f"pic/{j.id}.part-{s.id}.src", "text/plain", f"part {s.id}") for s in j.stages]
+
+    step = LayoutStep(diagrams, parts, lambda p: p[: -len(".src")] + ".img", "drew the parts instead", 1, "png", "image/png")
+    register(Backend("pictures", "a test backend", lambda j, ctx: diagrams(j)[0], layout=step))
+    project = cjdsl.check([EXAMPLES / "hr_saas.journey"])
+    laid_out: list[tuple[str, str]] = []
+
+    def layout(source: str, fmt: str) -> bytes:
+        laid_out.append((source, fmt))
+        if source == "third":
+            raise LayoutError("third is too odd")
+        return f"<{source}>".encode()
+
+    result = build(project, ["pictures"], layout)
+    assert result.files["pic/hr_saas.whole.img"] == b"<whole>" and result.files["pic/hr_saas.second.img"] == b"<second>"
+    assert "pic/hr_saas.third.src" in result.files and "pic/hr_saas.third.img" not in result.files
+    assert result.notes == ["pic/hr_saas.third.src: third is too odd; the .src file is there, the .img is not"]
+    assert {fmt for _, fmt in laid_out} == {"png"} and laid_out[0][0] == "whole"
+
+    def whole_fails(source: str, fmt: str) -> bytes:
+        if source == "whole":
+            raise LayoutError("no")
+        return b"ok"
+
+    result = build(project, ["pictures"], whole_fails)
+    (j,) = project.journeys
+    (note,) = result.notes
+    assert "could not be drawn whole (no): drew the parts instead" in note
+    assert {p for p in result.files if p.endswith(".img")} == {f"pic/hr_saas.part-{s.id}.img" for s in j.stages}
+    assert "pic/hr_saas.second.src" in result.files  # written, not laid out
+    result = build(project, ["pictures"], None)
+    assert result.notes[0].endswith("; wrote the .src files but no .img diagrams")
+    assert not any(p.endswith(".img") for p in result.files)

@@ -286,3 +286,34 @@ def test_shared_fragments_change_no_byte(monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(persona_pages) >= 4
     # Some persona page links a touchpoint it does not show to the whole map.
     assert any(re.search(rb'href="[a-z0-9_]+\.html#tp-', shared[p]) for p in persona_pages)
+
+
+def test_the_site_links_what_the_linked_backends_declare_and_wrote() -> None:
+    """The site knows no other backend's paths: it shows the diagram and offers the plan
+    files that the build says the backends it links to wrote (paths, never bytes), by
+    their declared role, journey, view and persona."""
+    from cjdsl.backends import DIAGRAM, DIAGRAM_SOURCE, PLAN, BuildContext, Product
+    from cjdsl.backends import html_site as h
+
+    project = cjdsl.check([EXAMPLES / "hr_saas.journey"])
+    (j,) = project.journeys
+    linked = (
+        Product("pictures/whole.txt", DIAGRAM_SOURCE, "DOT", j.id, "journey"),
+        Product("pictures/overview.svg", DIAGRAM, "SVG", j.id, "overview"),
+        Product("pictures/anna.svg", DIAGRAM, "SVG", j.id, "journey", "anna"),
+        Product("plans/b.txt", PLAN, "Second"),
+        Product("plans/a.txt", PLAN, "First"),
+        Product("elsewhere.txt"),
+    )
+    ctx = BuildContext(project.config, (j,), linked=linked)
+    files = {a.path: a.content.decode("utf-8") for a in h.build_site(ctx)}
+    page, persona = files["journeys/hr_saas.html"], files["journeys/hr_saas.persona-anna.html"]
+    # The whole journey has no image here, so its page links the diagram's source.
+    assert "<img" not in page and "The flow diagram was not drawn" in page
+    assert 'href="../pictures/whole.txt"' in page and "overview.svg" not in page
+    assert 'the whole plan as <a href="../plans/b.txt">Second</a>, <a href="../plans/a.txt">First</a>.' in page
+    assert "elsewhere" not in page
+    assert '<img src="../pictures/anna.svg"' in persona and "plans/" not in persona
+    # Without links (`cjdsl render --to html`), a page links no other backend's file.
+    alone = h.render(j, BuildContext(project.config, (j,))).content.decode("utf-8")
+    assert "<img" not in alone and "tracking/" not in alone and "graphviz/" not in alone

@@ -138,3 +138,27 @@ def test_undescribed_events_are_a_policy_a_team_turns_on(project: Path) -> None:
     (project / "cjdsl.toml").write_text('select = ["CJ2"]\n', encoding="utf-8")  # a prefix is not asking by name
     assert "CJ227" not in {d.code for d in cjdsl.check([project]).diagnostics}
     assert "off unless `select` names it" in CliRunner().invoke(main, ["explain", "CJ227"]).stdout
+
+
+def test_event_names_with_phrasal_verbs_and_connecting_words_follow_the_convention(project: Path) -> None:
+    names = [
+        "Agreement in Principle Issued",
+        "Shipment Picked Up",
+        "Parcel Dropped Off at Depot",
+        "Certificate of Title Received",
+    ]
+    events = "".join(f'    event "{n}"\n' for n in [*names, "in Cart Added", "Picked Up Shipment"])
+    write(project, {"j.journey": f'journey j "J"\nstage s {{\n  touchpoint t {{\n{events}  }}\n}}\n'})
+    flagged = sorted(d.message for d in cjdsl.check([project]).diagnostics if d.code == "CJ215")
+    assert flagged == [
+        'event name "Picked Up Shipment" has no past-tense verb after its object',
+        'event name "in Cart Added" should be "Object Action" in Title Case',
+    ], flagged
+
+
+def test_word_of_mouth_touchpoints_need_no_owner(project: Path) -> None:
+    text = 'journey j "J"\nchannel friends "Friends" word_of_mouth\nchannel web "Web" online web\n'
+    text += "stage s {\n  touchpoint told { channel friends }\n  touchpoint page { channel web }\n}\n"
+    write(project, {"j.journey": text})
+    owners = [d.message for d in cjdsl.check([project]).diagnostics if d.code == "CJ219"]
+    assert owners == ["touchpoint `page` has no owner"]

@@ -27,11 +27,14 @@ def test_readme_example_output(tmp_path: Path) -> None:
 
 
 def test_language_reference_lists_every_diagnostic_code() -> None:
+    """docs/language.md's table of the language's own codes says what `cjdsl rules` and
+    `cjdsl explain` say: each summary is the first line of cjdsl/rules/docs/CODE.md."""
     from cjdsl.diagnostics import CODES
 
     reference = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
-    for code in CODES.values():
-        assert f"| {code.code} | {code.name} | {code.summary} |" in reference
+    written = re.findall(r"^\| CJ\d{3} \|.*$", reference, re.M)
+    expected = [f"| {c.code} | {c.name} | {c.summary} |" for c in CODES.values()]
+    assert written == expected, "docs/language.md's table of codes must read:\n" + "\n".join(expected)
 
 
 def test_rules_reference_is_generated_from_the_rules() -> None:

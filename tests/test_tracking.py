@@ -181,7 +181,8 @@ def test_analyst_files(outputs: dict[str, str]) -> None:
     ]
     plan = json.loads(outputs["tracking-plan.json"])
     assert len(rows) - 1 == sum(max(1, len(e["properties"])) for e in plan["events"])
-    assert outputs["tracking-plan.md"].count("\n## ") == len(plan["events"])
+    untracked = 1 if plan["untracked"] else 0  # the "Not tracked" section
+    assert outputs["tracking-plan.md"].count("\n## ") == len(plan["events"]) + untracked
 
 
 def test_hostile_text_stays_inert_in_csv_yaml_and_json(tmp_path: Path) -> None:

@@ -1,14 +1,20 @@
 """Backends: pure functions from resolved journeys to artifacts, and their registry.
 
 A backend never writes files, reads the clock or runs programs; it returns
-:class:`Artifact` values and :mod:`cjdsl.fs` writes them. Later backends (Graphviz,
-HTML, tracking plans, Mermaid) register themselves here the same way ``json`` does.
+:class:`Artifact` values and :mod:`cjdsl.fs` writes them. Every backend (JSON, Graphviz,
+HTML, tracking plans, Mermaid) registers itself here, and the registry is the only way
+to one: a :class:`Backend` declares what it produces (:class:`Product`), which other
+backends' products it links to (`cjdsl build` runs those first and tells it which of
+their files it wrote), the views of a journey it offers `cjdsl render`
+(:class:`Views`), and whether its output is laid out by the layout adapter
+(:class:`LayoutStep`: `dot` is a program, so the build runs it, not the backend).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..config import Config
@@ -29,6 +35,29 @@ class Artifact:
         return Artifact(path, media_type, text.encode("utf-8"))
 
 
+#: What a product is, for the backends that link to it.
+#: An image of a view of a journey (a page shows it).
+DIAGRAM = "diagram"
+#: The text a diagram is drawn from (a page links it when the image could not be made).
+DIAGRAM_SOURCE = "diagram-source"
+#: The tracking plan in one format (a page offers it; the label names the format).
+PLAN = "tracking-plan"
+
+
+@dataclass(frozen=True)
+class Product:
+    """A file a backend's build writes, or may write, as other backends find it: its
+    path, what it is (``role``, one of the names above or ``""``), a label for a link
+    to it, and the journey, view and persona it shows (None: the whole build's)."""
+
+    path: str
+    role: str = ""
+    label: str = ""
+    journey: str | None = None
+    view: str = ""
+    persona: str | None = None
+
+
 @dataclass(frozen=True)
 class BuildContext:
     """What a backend may look at besides the journey."""
@@ -38,12 +67,64 @@ class BuildContext:
     diagnostics: Sequence[Diagnostic] = ()
     #: Findings an `allow` silenced (each with its suppression), shown as accepted.
     suppressed: Sequence[Diagnostic] = ()
-    #: Files earlier backends of this build produced (the site links the diagrams).
-    files: Mapping[str, bytes] = field(default_factory=dict)
+    #: The products of the backends this one links to that this build wrote (paths, not
+    #: bytes), in the order of its `links` and of their declarations.
+    linked: Sequence[Product] = ()
     #: Template overrides by name (`cjdsl build --templates DIR`).
     templates: Mapping[str, str] | None = None
     #: Event versions from the tracking lock file, by event id.
     versions: Mapping[str, Any] = field(default_factory=dict)
+
+    def linked_path(self, role: str, journey: str | None = None, view: str = "", persona: str | None = None) -> str | None:
+        """The path of the linked product with these marks that the build wrote, or None."""
+        return self._linked_paths.get((role, journey, view, persona))
+
+    def linked_products(self, role: str) -> list[Product]:
+        """The linked products of one role that the build wrote, in order."""
+        return [p for p in self.linked if p.role == role]
+
+    @cached_property
+    def _linked_paths(self) -> dict[tuple[str, str | None, str, str | None], str]:
+        out: dict[tuple[str, str | None, str, str | None], str] = {}
+        for p in self.linked:
+            out.setdefault((p.role, p.journey, p.view, p.persona), p.path)
+        return out
+
+
+class UnknownView(ValueError):
+    """A view or persona the journey does not have (the message says which it has)."""
+
+
+@dataclass(frozen=True)
+class Views:
+    """The views of one journey that a backend offers `cjdsl render` (``--view`` and
+    ``--persona``): ``source(journey, view, persona)`` is the view's text, or raises
+    :class:`UnknownView`."""
+
+    source: Callable[[ResolvedJourney, str, str | None], str]
+
+
+@dataclass(frozen=True)
+class LayoutStep:
+    """A backend whose output the layout adapter (:mod:`cjdsl.layout`, Graphviz's `dot`)
+    lays out as images. `cjdsl build` makes such a backend's files journey by journey:
+
+    * ``diagrams(journey)``: the journey's diagram sources, the whole journey first;
+      all are written, and the first ``first`` of them are laid out before the rest;
+    * when the whole journey cannot be laid out (too large for `dot`'s time limit),
+      ``fallback(journey)`` is written and laid out instead of the rest, and the note
+      says so with ``fallback_note``;
+    * each image goes to ``image_path(source path)``, in ``format`` (``media_type``).
+
+    `cjdsl render --to svg|png|pdf` lays out this backend's :class:`Views`."""
+
+    diagrams: Callable[[ResolvedJourney], Sequence[Artifact]]
+    fallback: Callable[[ResolvedJourney], Sequence[Artifact]]
+    image_path: Callable[[str], str]
+    fallback_note: str
+    first: int = 1
+    format: str = "svg"
+    media_type: str = "image/svg+xml"
 
 
 @dataclass(frozen=True)
@@ -54,11 +135,33 @@ class Backend:
     render: Callable[[ResolvedJourney, BuildContext], Artifact]
     #: Every journey → all artifacts for `cjdsl build` (default: `render` for each).
     build: Callable[[BuildContext], Sequence[Artifact]] | None = field(default=None)
+    #: The backends whose products this one links to: built before it when both are
+    #: selected, and their products that the build wrote are its ``ctx.linked``.
+    links: tuple[str, ...] = ()
+    #: Files the build writes whatever the journeys (fixed paths).
+    products: tuple[Product, ...] = ()
+    #: Files the build writes, or may write, for one journey. Files named after the data
+    #: (one schema per event) need not be declared; what others link to must be.
+    products_of: Callable[[ResolvedJourney], Sequence[Product]] | None = None
+    #: Other names `cjdsl render --to` knows this backend by.
+    aliases: tuple[str, ...] = ()
+    #: Views of a journey for `cjdsl render --view/--persona` (None: only `render`).
+    views: Views | None = None
+    #: The layout step the build runs on this backend's diagrams (None: no layout).
+    layout: LayoutStep | None = None
 
     def build_all(self, ctx: BuildContext) -> list[Artifact]:
         if self.build is not None:
             return list(self.build(ctx))
         return [self.render(j, ctx) for j in ctx.journeys]
+
+    def declared(self, journeys: Sequence[ResolvedJourney]) -> list[Product]:
+        """Every product this backend declares for a build of ``journeys``."""
+        out = list(self.products)
+        if self.products_of is not None:
+            for j in journeys:
+                out.extend(self.products_of(j))
+        return out
 
 
 def findings_of(j: ResolvedJourney, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
@@ -82,3 +185,34 @@ def backends() -> dict[str, Backend]:
     from . import graphviz_dot, html_site, json_model, mermaid, tracking_plan  # noqa: F401  (they register themselves)
 
     return dict(sorted(_REGISTRY.items()))
+
+
+def backend_named(name: str) -> Backend | None:
+    """The backend `cjdsl render --to NAME` means: by its name, else by an alias."""
+    registry = backends()
+    if name in registry:
+        return registry[name]
+    return next((b for b in registry.values() if name in b.aliases), None)
+
+
+def build_order(names: Sequence[str]) -> list[str]:
+    """The selected backends in the order `cjdsl build` runs them: each after the
+    selected backends it links to (a link to one not selected only orders nothing),
+    ties broken by name, so the order is the same on every run."""
+    registry = backends()
+    chosen = dict.fromkeys(names)
+    for name in chosen:
+        for link in registry[name].links:
+            if link not in registry:
+                raise ValueError(f"backend {name!r} links to {link!r}, which is not registered")
+    waiting = {n: {link for link in registry[n].links if link in chosen and link != n} for n in chosen}
+    out: list[str] = []
+    while waiting:
+        ready = sorted(n for n, needs in waiting.items() if not needs)
+        if not ready:
+            raise ValueError(f"backends link to each other in a cycle: {', '.join(sorted(waiting))}")
+        out.append(ready[0])
+        del waiting[ready[0]]
+        for needs in waiting.values():
+            needs.discard(ready[0])
+    return out

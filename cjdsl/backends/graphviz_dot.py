@@ -2,7 +2,9 @@
 
 Pure functions from a resolved journey to DOT text (built with the `graphviz` package);
 laying DOT out as SVG is the job of :mod:`cjdsl.layout`, the one place that runs the
-Graphviz binary. Views:
+Graphviz binary: the backend's registration declares that layout step (which diagrams,
+what replaces them when a journey is too large, where the images go), and `cjdsl build`
+runs it. Views (also offered to `cjdsl render --view/--persona` through the registry):
 
 * the whole journey: stages as clusters left to right, touchpoints as nodes coloured by
   emotion, `next` flows as edges, pain points beside their touchpoints, a legend;
@@ -25,8 +27,9 @@ from itertools import pairwise
 import graphviz
 
 from .. import model as m
+from ..diagnostics import did_you_mean
 from ..resolved import ResolvedJourney, channel_is_online
-from . import Artifact, Backend, BuildContext, register
+from . import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
 
 FONT = "Helvetica,Arial,sans-serif"
 MEDIA_TYPE = "text/vnd.graphviz"
@@ -415,19 +418,38 @@ def stage_dot(j: ResolvedJourney, stage: m.Stage) -> str:
 # -- the backend ----------------------------------------------------------------------------
 
 
+def source_path(journey: str, view: str = "journey", persona: str | None = None) -> str:
+    """Where the build writes a view's DOT: ``journey``, ``overview`` or ``stage:ID``,
+    the first for one persona when ``persona`` is given."""
+    if persona is not None:
+        return f"graphviz/{journey}.persona-{persona}.dot"
+    if view == "journey":
+        return f"graphviz/{journey}.dot"
+    if view == "overview":
+        return f"graphviz/{journey}.overview.dot"
+    if view.startswith("stage:"):
+        return f"graphviz/{journey}.stage-{view[6:]}.dot"
+    raise ValueError(f"unknown view {view!r}")
+
+
+def image_path(source: str) -> str:
+    """Where the build writes the SVG of a DOT file."""
+    return source[: -len(".dot")] + ".svg"
+
+
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    return Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j))
+    return Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j))
 
 
 def views(j: ResolvedJourney) -> list[Artifact]:
     """Every diagram of one journey: whole, stage overview, and one per persona."""
     nodes: dict[str, str] = {}
     out = [
-        Artifact.text(f"graphviz/{j.id}.dot", MEDIA_TYPE, journey_dot(j, nodes=nodes)),
-        Artifact.text(f"graphviz/{j.id}.overview.dot", MEDIA_TYPE, overview_dot(j)),
+        Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, nodes=nodes)),
+        Artifact.text(source_path(j.id, "overview"), MEDIA_TYPE, overview_dot(j)),
     ]
     for p in j.personas:
-        out.append(Artifact.text(f"graphviz/{j.id}.persona-{p.id}.dot", MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes)))
+        out.append(Artifact.text(source_path(j.id, persona=p.id), MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes)))
     return out
 
 
@@ -435,8 +457,38 @@ def stage_views(j: ResolvedJourney) -> list[Artifact]:
     """One diagram per stage: the fallback for journeys too large to draw whole."""
     nodes: dict[str, str] = {}
     return [
-        Artifact.text(f"graphviz/{j.id}.stage-{s.id}.dot", MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes)) for s in j.stages
+        Artifact.text(source_path(j.id, f"stage:{s.id}"), MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes)) for s in j.stages
     ]
+
+
+def view_source(j: ResolvedJourney, view: str, persona: str | None) -> str:
+    """The DOT of one view for `cjdsl render`: ``journey`` (for one persona, when given),
+    ``overview`` or ``stage:ID``."""
+    if persona is not None and persona not in j.persona:
+        hint = did_you_mean(persona, j.persona)
+        raise UnknownView(f"journey `{j.id}` has no persona `{persona}`" + (f"; {hint}" if hint else ""))
+    if view == "journey":
+        return journey_dot(j, persona=persona)
+    if view == "overview":
+        return overview_dot(j)
+    if view.startswith("stage:") and view[6:] in j.stage_index:
+        return stage_dot(j, j.stages[j.stage_index[view[6:]]])
+    stages = ", ".join(f"stage:{s.id}" for s in j.stages)
+    raise UnknownView(f"unknown view `{view}` (views: journey, overview, {stages})")
+
+
+def products(j: ResolvedJourney) -> list[Product]:
+    """The files the build may write for a journey: each view's DOT, and its SVG when
+    `dot` lays it out (the stage views only when the whole journey is too large)."""
+    shown: list[tuple[str, str | None]] = [("journey", None), ("overview", None)]
+    shown += [("journey", p.id) for p in j.personas]
+    shown += [(f"stage:{s.id}", None) for s in j.stages]
+    out = []
+    for view, persona in shown:
+        source = source_path(j.id, view, persona)
+        out.append(Product(source, DIAGRAM_SOURCE, "DOT", j.id, view, persona))
+        out.append(Product(image_path(source), DIAGRAM, "SVG", j.id, view, persona))
+    return out
 
 
 def _build(ctx: BuildContext) -> list[Artifact]:
@@ -444,5 +496,20 @@ def _build(ctx: BuildContext) -> list[Artifact]:
 
 
 BACKEND = register(
-    Backend("graphviz", "journey flow diagrams as DOT (laid out as SVG when Graphviz is installed)", render, _build)
+    Backend(
+        "graphviz",
+        "journey flow diagrams as DOT (laid out as SVG when Graphviz is installed)",
+        render,
+        _build,
+        products_of=products,
+        aliases=("dot",),
+        views=Views(view_source),
+        layout=LayoutStep(
+            diagrams=views,
+            fallback=stage_views,
+            image_path=image_path,
+            fallback_note="wrote the stage overview and one diagram per stage instead, and no persona diagrams",
+            first=2,  # the whole journey and the stage overview
+        ),
+    )
 )

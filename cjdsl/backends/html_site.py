@@ -1,12 +1,12 @@
 """The ``html`` backend: a static documentation site of the journey maps.
 
-Pure: resolved journeys (plus the diagnostics and the diagrams other backends made) go
-in, files come out. Python prepares a sorted view model; the Jinja templates in
-``cjdsl/templates/html`` only loop and branch (a team can override any of them with
-``cjdsl build --templates DIR``). Autoescape is on and undefined names are errors. User
-text reaches the page only through the ``text`` filter, which escapes it, keeps
-paragraphs and line breaks, and turns http(s) URLs into links: nothing a journey says
-is ever trusted as markup.
+Pure: resolved journeys (plus the diagnostics, and the paths, never the bytes, of the
+diagrams and tracking plan files that the backends it links to made) go in, files come
+out. Python prepares a sorted view model; the Jinja templates in ``cjdsl/templates/html``
+only loop and branch (a team can override any of them with ``cjdsl build --templates
+DIR``). Autoescape is on and undefined names are errors. User text reaches the page only
+through the ``text`` filter, which escapes it, keeps paragraphs and line breaks, and
+turns http(s) URLs into links: nothing a journey says is ever trusted as markup.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .. import vocabulary as v
 from ..diagnostics import Diagnostic, Severity
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import Artifact, Backend, BuildContext, findings_of, register
+from . import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -453,8 +453,6 @@ def journey_view(
             )
         )
     warnings = findings_of(j, ctx.diagnostics)
-    diagram = f"graphviz/{j.id}.persona-{persona}.svg" if persona else f"graphviz/{j.id}.svg"
-    dot = diagram[:-4] + ".dot"
     kpis = [
         {
             "id": k.id,
@@ -510,24 +508,14 @@ def journey_view(
         suppressed=_findings(j, ctx.suppressed, url) if persona is None else [],
         warnings=sum(1 for d in warnings if d.severity is Severity.WARNING),
         infos=sum(1 for d in warnings if d.severity is Severity.INFO),
-        diagram=diagram if diagram in ctx.files else None,
-        diagram_dot=dot if dot in ctx.files else None,
+        diagram=ctx.linked_path(DIAGRAM, j.id, "journey", persona),
+        diagram_dot=ctx.linked_path(DIAGRAM_SOURCE, j.id, "journey", persona),
         touchpoint_count=sum(len(s.touchpoints) for s in stages),
         source=_source(url, j.journey.span) if j.journey else None,
         persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},
         tracking=_tracking(j) if persona is None else [],
-        tracking_files=[(label, path) for label, path in TRACKING_FILES if path in ctx.files] if persona is None else [],
+        tracking_files=[(p.label, p.path) for p in ctx.linked_products(PLAN)] if persona is None else [],
     )
-
-
-#: The tracking plan's files, linked from each journey page when the build made them.
-TRACKING_FILES = [
-    ("CSV", "tracking/tracking-plan.csv"),
-    ("Markdown", "tracking/tracking-plan.md"),
-    ("JSON", "tracking/tracking-plan.json"),
-    ("Segment plan.json", "tracking/segment/plan.json"),
-    ("RudderStack YAML", "tracking/rudderstack/tracking-plan.yaml"),
-]
 
 
 def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
@@ -612,32 +600,56 @@ def _page(env: Any, name: str, root: str, **values: Any) -> str:
     return str(env.get_template(name).render(root=root, **values))
 
 
+#: The site's assets, each with its media type.
+ASSETS = {"assets/site.css": "text/css", "assets/site.js": "text/javascript"}
+
+
+def page_path(journey: str, persona: str | None = None) -> str:
+    """Where the build writes a journey's page, or one persona's page of it."""
+    return f"journeys/{journey}.persona-{persona}.html" if persona else f"journeys/{journey}.html"
+
+
 def build_site(ctx: BuildContext) -> list[Artifact]:
     env = environment(ctx.templates)
     views = [journey_view(j, ctx) for j in ctx.journeys]
     out = [Artifact.text("index.html", "text/html", _page(env, "index.html", "", journeys=views))]
     for j, view in zip(ctx.journeys, views):
-        out.append(Artifact.text(f"journeys/{j.id}.html", "text/html", _page(env, "journey.html", "../", j=view)))
+        out.append(Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=view)))
         for p in j.personas:
             pview = journey_view(j, ctx, persona=p.id, whole=view)
             out.append(
                 Artifact.text(
-                    f"journeys/{j.id}.persona-{p.id}.html",
+                    page_path(j.id, p.id),
                     "text/html",
                     _page(env, "persona.html", "../", j=pview, persona=pview.personas[0], journey=view),
                 )
             )
-    for asset in ("site.css", "site.js"):
-        media = "text/css" if asset.endswith(".css") else "text/javascript"
-        out.append(Artifact.text(f"assets/{asset}", media, env.get_template(f"assets/{asset}").render()))
+    for asset, media in ASSETS.items():
+        out.append(Artifact.text(asset, media, env.get_template(asset).render()))
     return out
 
 
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
     env = environment(ctx.templates)
-    return Artifact.text(f"journeys/{j.id}.html", "text/html", _page(env, "journey.html", "../", j=journey_view(j, ctx)))
+    return Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=journey_view(j, ctx)))
+
+
+def _products(j: ResolvedJourney) -> list[Product]:
+    return [
+        Product(page_path(j.id), journey=j.id),
+        *(Product(page_path(j.id, p.id), journey=j.id, persona=p.id) for p in j.personas),
+    ]
 
 
 BACKEND = register(
-    Backend("html", "a static documentation site: the journey maps, personas, diagrams and findings", render, build_site)
+    Backend(
+        "html",
+        "a static documentation site: the journey maps, personas, diagrams and findings",
+        render,
+        build_site,
+        # The pages show each journey's diagram (or link its DOT) and offer the tracking plan.
+        links=("graphviz", "tracking"),
+        products=(Product("index.html"), *(Product(asset) for asset in ASSETS)),
+        products_of=_products,
+    )
 )

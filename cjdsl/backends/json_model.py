@@ -18,7 +18,7 @@ from .. import model as m
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import Artifact, Backend, BuildContext, findings_of, register
+from . import Artifact, Backend, BuildContext, Product, findings_of, register
 
 FORMAT = "cjdsl.journey"
 FORMAT_VERSION = 1
@@ -212,9 +212,13 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
 dumps = jsontext.dumps
 
 
+def path_of(j: ResolvedJourney) -> str:
+    return f"json/{j.id}.json"
+
+
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
     findings = sort_diagnostics([*findings_of(j, ctx.diagnostics), *findings_of(j, ctx.suppressed)])
-    return Artifact.text(f"json/{j.id}.json", "application/json", dumps(journey_to_dict(j, findings)))
+    return Artifact.text(path_of(j), "application/json", dumps(journey_to_dict(j, findings)))
 
 
 def schema() -> dict[str, Any]:
@@ -225,8 +229,19 @@ def schema() -> dict[str, Any]:
 
 def _build(ctx: BuildContext) -> list[Artifact]:
     artifacts = [render(j, ctx) for j in ctx.journeys]
-    artifacts.append(Artifact.text("json/journey.schema.json", "application/schema+json", dumps(schema())))
+    artifacts.append(Artifact.text(SCHEMA_PATH, "application/schema+json", dumps(schema())))
     return artifacts
 
 
-BACKEND = register(Backend("json", "the resolved journey as JSON (schema: json/journey.schema.json)", render, _build))
+SCHEMA_PATH = "json/journey.schema.json"
+
+BACKEND = register(
+    Backend(
+        "json",
+        f"the resolved journey as JSON (schema: {SCHEMA_PATH})",
+        render,
+        _build,
+        products=(Product(SCHEMA_PATH),),
+        products_of=lambda j: [Product(path_of(j), journey=j.id)],
+    )
+)

@@ -27,7 +27,7 @@ from .. import model as m
 from ..markdown import markdown_text
 from ..resolved import ResolvedJourney
 from ..terminal import visible_controls
-from . import Artifact, Backend, BuildContext, register
+from . import Artifact, Backend, BuildContext, Product, register
 
 #: Look-alikes for the characters that end a journey task name or a statement.
 _JOURNEY_SAFE = str.maketrans({":": "∶", "#": "＃", ";": "；", "\n": " ", "\r": " ", "\t": " ", ",": "‚"})
@@ -136,12 +136,17 @@ def markdown_page(j: ResolvedJourney) -> str:
     )
 
 
+def _paths(j: ResolvedJourney) -> tuple[str, str, str]:
+    """The journey diagram, the flowchart and the Markdown page of a journey."""
+    return f"mermaid/{j.id}.journey.mmd", f"mermaid/{j.id}.flow.mmd", f"mermaid/{j.id}.md"
+
+
 def _render_journey(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    return Artifact.text(f"mermaid/{j.id}.journey.mmd", "text/vnd.mermaid", journey_diagram(j))
+    return Artifact.text(_paths(j)[0], "text/vnd.mermaid", journey_diagram(j))
 
 
 def _render_flow(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    return Artifact.text(f"mermaid/{j.id}.flow.mmd", "text/vnd.mermaid", flow_diagram(j))
+    return Artifact.text(_paths(j)[1], "text/vnd.mermaid", flow_diagram(j))
 
 
 def _build(ctx: BuildContext) -> list[Artifact]:
@@ -150,12 +155,22 @@ def _build(ctx: BuildContext) -> list[Artifact]:
         out += [
             _render_journey(j, ctx),
             _render_flow(j, ctx),
-            Artifact.text(f"mermaid/{j.id}.md", "text/markdown", markdown_page(j)),
+            Artifact.text(_paths(j)[2], "text/markdown", markdown_page(j)),
         ]
     return out
 
 
+def _products(j: ResolvedJourney) -> list[Product]:
+    return [Product(path, journey=j.id) for path in _paths(j)]
+
+
 BACKEND = register(
-    Backend("mermaid", "Mermaid journey and flow diagrams, and a Markdown page per journey", _render_journey, _build)
+    Backend(
+        "mermaid",
+        "Mermaid journey and flow diagrams, and a Markdown page per journey",
+        _render_journey,
+        _build,
+        products_of=_products,
+    )
 )
 FLOW = register(Backend("mermaid-flow", "the Mermaid flowchart of one journey (render only)", _render_flow, lambda ctx: []))

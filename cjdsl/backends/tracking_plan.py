@@ -22,7 +22,7 @@ from ..resolved import ResolvedJourney
 from ..tracking import emit
 from ..tracking.emit import EventVersion, dumps
 from ..tracking.plan import TrackingPlan, build_plan
-from . import Artifact, Backend, BuildContext, register
+from . import PLAN, Artifact, Backend, BuildContext, Product, register
 
 DEFAULT_VENDOR = "com.example.journeys"
 DEFAULT_NAME = "Customer journeys"
@@ -81,8 +81,29 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
     return Artifact.text("tracking/tracking-plan.json", "application/json", dumps(emit.plan_json(build_plan([j]), ctx.versions)))
 
 
+#: The files every build writes (the per-event schemas, under `jsonschema/` and
+#: `snowplow/`, are named after the events). The tracking plan in the formats a page
+#: offers comes first, in the order it offers them.
+PRODUCTS = (
+    Product("tracking/tracking-plan.csv", PLAN, "CSV"),
+    Product("tracking/tracking-plan.md", PLAN, "Markdown"),
+    Product("tracking/tracking-plan.json", PLAN, "JSON"),
+    Product("tracking/segment/plan.json", PLAN, "Segment plan.json"),
+    Product("tracking/rudderstack/tracking-plan.yaml", PLAN, "RudderStack YAML"),
+    Product("tracking/tracking-plan.schema.json"),
+    Product("tracking/segment/typewriter.yml"),
+    Product("tracking/rudderstack/properties.yaml"),
+    Product("tracking/rudderstack/events.yaml"),
+    Product("tracking/rudderstack/categories.yaml"),
+)
+
+
 BACKEND = register(
     Backend(
-        "tracking", "the tracking plan: JSON, JSON Schema, Segment, Snowplow Iglu, RudderStack, CSV, Markdown", render, _build
+        "tracking",
+        "the tracking plan: JSON, JSON Schema, Segment, Snowplow Iglu, RudderStack, CSV, Markdown",
+        render,
+        _build,
+        products=PRODUCTS,
     )
 )

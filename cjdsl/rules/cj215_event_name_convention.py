@@ -46,6 +46,8 @@ IRREGULAR = frozenset(
 NOT_PAST = frozenset("Embed Bed Red Shed Shred Sled Wed Bled Hundred Sacred Naked Wicked Kindred".split())
 #: Lower-case words that may start the phrase after the verb: "Added to Wishlist".
 CONNECTORS = frozenset("to from in on for of with by at via into onto as a an the and or".split())
+#: Words that complete a phrasal verb: "Shipment Picked Up", "Parcel Dropped Off".
+PARTICLES = frozenset("up down out off on in back over through away".split())
 _WORD = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
@@ -81,8 +83,13 @@ def _verb_at(words: list[str], extra: frozenset[str]) -> int | None:
     for i in range(1, len(words)):
         if not is_past_tense(words[i], extra):
             continue
-        ends = i == len(words) - 1 or words[i + 1].lower() in CONNECTORS
-        if ends and all(w.lower() not in CONNECTORS for w in words[:i]):
+        after = i + 1
+        if after < len(words) and words[after].lower() in PARTICLES:
+            after += 1  # a phrasal verb: "Picked Up"
+        ends = after == len(words) or words[after].lower() in CONNECTORS
+        # The object may hold connecting words ("Agreement in Principle Issued"), but
+        # does not start with one.
+        if ends and words[0].lower() not in CONNECTORS:
             return i
     return None
 
@@ -92,7 +99,7 @@ def _suggest(name: str, extra: frozenset[str], snake: bool) -> str | None:
     if len(words) < 2:
         return None
     verbs = [i for i, w in enumerate(words) if is_past_tense(w, extra)]
-    if verbs and _verb_at(words, extra) is None:
+    if verbs and _verb_at(words, extra) is None and not (verbs[0] + 1 < len(words) and words[verbs[0] + 1].lower() in PARTICLES):
         verb = words.pop(verbs[0])
         words.append(verb)
     if snake:

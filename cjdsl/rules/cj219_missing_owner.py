@@ -1,7 +1,9 @@
 """A touchpoint or opportunity without an owner.
 
 ## What it checks
-Every touchpoint and every opportunity names the team that owns it (`owner TEAM`).
+Every touchpoint and every opportunity names the team that owns it (`owner TEAM`), but
+a touchpoint on a `word_of_mouth` channel: a conversation between customers is run by
+no team.
 
 ## Why it matters
 What the company does at each touchpoint belongs to a team (marketing, sales, customer
@@ -36,6 +38,9 @@ from ._util import at
 @rule("CJ219", "missing-owner", "A touchpoint or opportunity without an owner.")
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for tp in j.touchpoints:
+        channel = j.channel.get(tp.channel.id) if tp.channel is not None else None
+        if channel is not None and channel.kind == "word_of_mouth":
+            continue  # a conversation between customers: nobody at the company runs it
         if tp.owner is None:
             yield Finding(at(tp), f"touchpoint `{tp.id}` has no owner", "add `owner TEAM`: the team responsible for it")
     for opp in j.opportunities:

@@ -1,9 +1,10 @@
 """A funnel whose steps do not follow the journey.
 
 ## What it checks
-Each step of a KPI's `funnel` comes no earlier in the journey than the step before it
-(by stage order), and, when the journey maps its flows with `next`, can be reached from
-the step before it by following `next`.
+Each step of a KPI's `funnel` can be reached from the step before it by following
+`next`, when the journey maps its flows; when it does not, each step comes no earlier
+in the journey (by stage order) than the step before it. A loop the flows describe,
+such as a recall that leads back to booking, is a valid funnel.
 
 ## Why it matters
 A funnel counts the customers who go from one step to the next. A step that lies in an
@@ -69,6 +70,18 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for kpi in j.kpis:
         steps = [r for r in kpi.funnel if r.id in j.touchpoint]
         for before, step in pairwise(steps):
+            if flows and step.id != before.id:
+                # Flows decide: a step that `next` reaches from the one before is in
+                # order, even in an earlier stage (a recall leading back to booking).
+                if before.id not in reach:
+                    reach[before.id] = _reach(j, before.id)
+                if step.id not in reach[before.id]:
+                    yield Finding(
+                        step.span,
+                        f"funnel step `{step.id}` cannot be reached from `{before.id}` by following `next`",
+                        f"add the path from `{before.id}` to `{step.id}` to the map, or fix the funnel's steps",
+                    )
+                continue
             here = j.stage_index[j.stage_of[step.id].id]
             there = j.stage_index[j.stage_of[before.id].id]
             if here < there:
@@ -78,12 +91,3 @@ def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
                     f"`{before.id}` (stage `{j.stage_of[before.id].id}`)",
                     "list the funnel's steps in the order customers take them",
                 )
-            elif flows and step.id != before.id:
-                if before.id not in reach:
-                    reach[before.id] = _reach(j, before.id)
-                if step.id not in reach[before.id]:
-                    yield Finding(
-                        step.span,
-                        f"funnel step `{step.id}` cannot be reached from `{before.id}` by following `next`",
-                        f"add the path from `{before.id}` to `{step.id}` to the map, or fix the funnel's steps",
-                    )

@@ -1,25 +1,27 @@
-"""`allow` lines: which findings they silence, and which of them silence nothing.
+"""`allow` lines: which findings they silence, and which of them were used.
 
 An `allow RULE` covers the block it is written in and everything inside it; in the
 `journey` block, every file of that journey. `allow RULE for ID, ...` covers only the
 findings about those ids. A silenced finding keeps the innermost `allow` that matched,
-with its reason, so reports can show what was accepted and why.
+with its reason, so reports can show what was accepted and why. Every `allow` that
+matched a finding is recorded as used; CJ250 (:mod:`.cj250_unused_suppression`) reports
+the others once every other rule has run.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import model as m
-from ..diagnostics import CloseMatches, Suppression
+from ..diagnostics import Suppression
 from ..resolved import ResolvedJourney
 from ..span import Span
 
 if TYPE_CHECKING:
-    from . import Finding, Rule
+    from .registry import Finding, Rule
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class _Scope:
         return 1 << 60 if self.whole else self.end - self.start
 
 
-def _names(ref: m.Ref, r: Rule) -> bool:
+def refers_to(ref: m.Ref, r: Rule) -> bool:
+    """Whether a rule named in an `allow` line (by name or code) is ``r``."""
     return ref.id.upper() == r.code or ref.id == r.name
 
 
@@ -119,106 +122,21 @@ class Suppressions:
         for scope in self.covering(f.span):
             for allow in scope.allows:
                 for ref in allow.rules:
-                    if not _names(ref, r):
+                    if not refers_to(ref, r):
                         continue
                     if allow.only:
                         hits = [o for o in allow.only if o.id in f.about]
                         if not hits:
                             continue
-                        self.used.update((_key(ref.span), _key(o.span)) for o in hits)
-                    self.used.add(_key(ref.span))
+                        self.used.update((place(ref.span), place(o.span)) for o in hits)
+                    self.used.add(place(ref.span))
                     if found is None:
                         found = Suppression(allow.span, allow.reason)
         return found
 
-    def unused(
-        self,
-        rules: Mapping[str, Rule],
-        selects: Callable[[Rule], bool],
-        unused_rule: Rule,
-        cut_off: Collection[str] = (),
-    ) -> Iterator[tuple[Span, str, str]]:
-        """(place, message, help) for each `allow` that silenced nothing, after every
-        other rule ran: CJ250's findings. The `allow` lines of a rule in ``cut_off``
-        (stopped before its last finding) are not judged: the findings it never
-        produced might have used them."""
-        from . import find_rule
 
-        rule_names: CloseMatches | None = None  # built once, for every unknown rule name
-        seen: set[tuple[Any, ...]] = set()
-        own: list[m.Ref] = []
-        for scope in self.scopes:
-            for allow in scope.allows:
-                for ref in allow.rules:
-                    key = _key(ref.span)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    target = find_rule(ref.id)
-                    if target is not None and target.code in cut_off:
-                        continue
-                    if key in self.used:
-                        if target is not None and allow.only:
-                            for o in allow.only:
-                                if (key, _key(o.span)) not in self.used:
-                                    yield (
-                                        o.span,
-                                        f"`allow {ref.id} for {o.id}` silences nothing here",
-                                        f"no {target.code} finding in this block is about `{o.id}`: remove `{o.id}`",
-                                    )
-                        continue
-                    if target is not None and target.code != unused_rule.code and self._quiet(ref.span, unused_rule):
-                        continue  # `allow unused-suppression` on a block keeps its other allows quiet
-                    if target is None and any(r.code.startswith(ref.id.upper()) for r in rules.values()):
-                        yield (
-                            ref.span,
-                            f"`allow {ref.id}` is a code prefix",
-                            "`allow` takes one rule's name or code; prefixes work only in `select` and `ignore`",
-                        )
-                    elif target is None:
-                        if rule_names is None:
-                            rule_names = CloseMatches([r.name for r in rules.values()] + list(rules))
-                        hint = rule_names.hint(ref.id)
-                        yield (
-                            ref.span,
-                            f"`allow {ref.id}` names no rule",
-                            hint or "see `cjdsl rules` for the rule names and codes",
-                        )
-                    elif target.code == unused_rule.code:
-                        own.append(ref)  # reported below if it kept nothing quiet
-                    elif target.core:
-                        yield (
-                            ref.span,
-                            f"`allow {ref.id}`: {target.code} is a structure error and cannot be allowed",
-                            "fix the error instead",
-                        )
-                    elif not selects(target):
-                        yield ref.span, f"`allow {ref.id}` silences a rule that is not enabled", "remove it"
-                    elif allow.only:
-                        names = ", ".join(f"`{o.id}`" for o in allow.only)
-                        yield (
-                            ref.span,
-                            f"`allow {ref.id} for {', '.join(o.id for o in allow.only)}` silences nothing here",
-                            f"no {target.code} finding in this block is about {names}"
-                            + ("" if target.code == "CJ212" else f"; {target.code}'s findings name no ids `for` can pick"),
-                        )
-                    else:
-                        yield (
-                            ref.span,
-                            f"`allow {ref.id}` silences nothing here",
-                            "remove it: the rule finds no problem in this block",
-                        )
-        for ref in own:
-            if _key(ref.span) not in self.used:
-                yield ref.span, f"`allow {ref.id}` silences nothing here", "remove it: no other `allow` in this block is unused"
-
-    def _quiet(self, span: Span, unused_rule: Rule) -> bool:
-        quiet = [ref for s in self.covering(span) for allow in s.allows for ref in allow.rules if _names(ref, unused_rule)]
-        self.used.update(_key(q.span) for q in quiet)
-        return bool(quiet)
-
-
-def _key(span: Span) -> tuple[str, int]:
+def place(span: Span) -> tuple[str, int]:
+    """Where a rule name or an id of an `allow` line is written: a key of :attr:`Suppressions.used`."""
     return (span.path, span.start)
 
 

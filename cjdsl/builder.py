@@ -386,6 +386,7 @@ class Builder:
     tp_need = _text_attr("need")
     customer_action = _text_attr("customer_action")
     company_action = _text_attr("company_action")
+    evidence = _text_attr("evidence")
     target = _text_attr("target")
     severity = _word_attr("severity")
     cause = _word_attr("cause")

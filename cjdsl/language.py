@@ -169,6 +169,7 @@ BLOCKS: dict[str, Block] = {
                 _a("need", "text", "What the customer needs at this point."),
                 _a("customer_action", "text", "What the customer does."),
                 _a("company_action", "text", "What the company does."),
+                _a("evidence", "text", "What the customer sees, gets or keeps here: a letter, a receipt, a screen."),
                 _a("emotion", "emotion", "How it feels, -2 to +2, with an optional word.", field=("emotion", "feeling")),
                 _a("rating", "number", "How well it meets expectations, 1 to 5."),
                 OWNER,

@@ -220,6 +220,8 @@ class Touchpoint:
     allow: tuple[Allow, ...] = ()
     #: `untracked "why"`: the touchpoint cannot be instrumented ("" without a reason).
     untracked: str | None = None
+    #: What the customer sees, gets or keeps here (physical evidence, in a service blueprint).
+    evidence: str | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 

@@ -113,6 +113,15 @@ _ORDER = [
     "RBRACE",
     "$END",
 ]
+# Attribute keywords the language table has and the list above does not name yet (a new
+# attribute needs no edit here): before the value terminals, in the table's order.
+_ORDER[_ORDER.index("NAME") : _ORDER.index("NAME")] = list(
+    dict.fromkeys(
+        k
+        for k in (a.keyword.upper() for b in language.BLOCKS.values() for a in b.attributes if a.kind != "block")
+        if k not in _ORDER
+    )
+)
 _RANK = {name: i for i, name in enumerate(_ORDER)}
 
 #: What each block takes, in the order the formatter prints it: from the language

@@ -162,3 +162,22 @@ def test_word_of_mouth_touchpoints_need_no_owner(project: Path) -> None:
     write(project, {"j.journey": text})
     owners = [d.message for d in cjdsl.check([project]).diagnostics if d.code == "CJ219"]
     assert owners == ["touchpoint `page` has no owner"]
+
+
+def test_evidence_shows_on_the_card_and_in_the_json(project: Path) -> None:
+    write(
+        project,
+        {
+            "j.journey": CLINIC.replace(
+                '    channel site\n    event "Appointment Booked"',
+                '    channel site\n    evidence "A confirmation SMS with the date"\n    event "Appointment Booked"',
+            )
+        },
+    )
+    code, _, err = invoke("build", str(project), "-o", str(project / "site"), "--only", "html,json")
+    assert code == 0, err
+    assert "Evidence:</span> A confirmation SMS with the date" in (project / "site" / "journeys" / "clinic.html").read_text(
+        encoding="utf-8"
+    )
+    model = json.loads((project / "site" / "json" / "clinic.json").read_text(encoding="utf-8"))
+    assert [t["evidence"] for s in model["stages"] for t in s["touchpoints"]] == [None, None, "A confirmation SMS with the date"]

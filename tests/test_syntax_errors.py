@@ -23,7 +23,7 @@ CATALOGUE = [
                 "3:5",
                 "CJ001",
                 "unknown touchpoint attribute `chanel`",
-                "did you mean `channel`? a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
+                "did you mean `channel`? a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `evidence`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
             )
         ],
     ),
@@ -35,7 +35,7 @@ CATALOGUE = [
                 "3:5",
                 "CJ001",
                 "`role` is not an attribute of a touchpoint",
-                "`role` belongs inside a persona; a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
+                "`role` belongs inside a persona; a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `evidence`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
             )
         ],
     ),

@@ -113,6 +113,8 @@ class TouchpointView:
     need: str | None
     customer_action: str | None
     company_action: str | None
+    #: What the customer sees, gets or keeps here (`evidence`).
+    evidence: str | None
     description: str | None
     next: list[Link]
     events: list[dict[str, Any]]
@@ -243,6 +245,7 @@ def _touchpoint(
         need=tp.need,
         customer_action=tp.customer_action,
         company_action=tp.company_action,
+        evidence=tp.evidence,
         description=tp.description,
         next=links,
         events=events,

@@ -150,6 +150,7 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                         "need": t.need,
                         "customer_action": t.customer_action,
                         "company_action": t.company_action,
+                        "evidence": t.evidence,
                         "emotion": t.emotion,
                         "feeling": t.feeling,
                         "rating": t.rating,

@@ -162,7 +162,7 @@ def run_report_one_line(k: int) -> Run:
     result = parse(text, "line.journey")
     source = SourceFile(Path("/line.journey"), "line.journey", result)
     _, diagnostics = resolve(source, Path("/"), lambda p: SourceFile(p, str(p), None))
-    seconds, out = _timed(lambda: render_full(diagnostics, lambda path: result.lines))
+    seconds, out = _timed(lambda: render_full(diagnostics))
     return Run(seconds, len(text.encode()), f"{len(diagnostics):,} diagnostics, {len(out.encode()) / 1e6:.2f} MB printed")
 
 

@@ -12,7 +12,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,6 @@ from .tracking import LockError
 
 if TYPE_CHECKING:
     from .layout import Layout
-    from .span import LineIndex
     from .tracking.lock import Change
     from .tracking.plan import TrackingPlan
 
@@ -70,7 +69,7 @@ def _existing(paths: Sequence[str]) -> list[Path]:
     out = []
     for p in paths or (".",):
         path = Path(p)
-        if not path.exists():
+        if not fs.exists(path):
             raise Failure(f"{p}: no such file or folder")
         out.append(path)
     return out
@@ -103,7 +102,7 @@ def _compile(ctx: click.Context, paths: Sequence[str], config: Config | None = N
 
 def _print_diagnostics(project: Project, fmt: str, color: bool, *, err: bool = False) -> None:
     renderer = RENDERERS[fmt]
-    text = renderer(project.results, project.lines, color=color)
+    text = renderer(project.results, color=color)
     if text:
         click.echo(text, nl=not text.endswith("\n"), err=err, color=color)
 
@@ -325,14 +324,14 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
         if text is None:
             if problem is None:
                 problem = too_large(path, got.size, config.max_file_size) if got.problem == "too-large" else not_regular(path)
-            click.echo(render_full([problem], lambda _: None, color=use), err=True, color=use)
+            click.echo(render_full([problem], color=use), err=True, color=use)
             failed += 1
             continue
         result = parse(text, path)
         formatted = format_result(result)
         if formatted is None:
             errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-            click.echo(render_full(errors, _fixed(result.lines), color=use), err=True, color=use)
+            click.echo(render_full(errors, color=use), err=True, color=use)
             failed += 1
             continue
         assert got.data is not None
@@ -362,10 +361,6 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     else:
         click.echo("cjdsl: warning: no .journey files found", err=True)
     ctx.exit(1 if failed or ((check_only or show_diff) and changed) else 0)
-
-
-def _fixed(lines: LineIndex) -> Callable[[str], LineIndex]:
-    return lambda _path: lines
 
 
 def _backend_names(only: tuple[str, ...]) -> list[str]:
@@ -543,10 +538,10 @@ def render(
     project = _compile(ctx, (path,))
     if not project.ok:  # warnings are `check`'s business; render only stops on errors
         errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
-        click.echo(render_full(errors, project.lines, color=_use_color(color, sys.stderr)), err=True, nl=False)
+        click.echo(render_full(errors, color=_use_color(color, sys.stderr)), err=True, nl=False)
         ctx.exit(1)
-    resolved = Path(os.path.realpath(path))
-    journey = next((j for j in project.journeys if Path(os.path.realpath(project.config.root / j.path)) == resolved), None)
+    resolved = fs.real(path)
+    journey = next((j for j in project.journeys if fs.real(project.config.root / j.path) == resolved), None)
     if journey is None:
         raise Failure(f"{path} declares no journey (a `journey` block); render takes one journey file")
     if views is not None:
@@ -603,14 +598,12 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
       cjdsl diff git:origin/main .
       cjdsl diff --format markdown git:HEAD~1:journeys journeys
     """
-    import tempfile
-
     from .diff import breaking, diff, render_json, render_markdown, render_text, tracking_note
     from .git import GitError
     from .git import checkout as git_checkout
     from .git import parse_spec as parse_git
 
-    with tempfile.TemporaryDirectory(prefix="cjdsl-diff-") as scratch:
+    with fs.scratch_folder("cjdsl-diff-") as scratch:
         sides = []
         locks: list[dict[str, Any] | None] = []
         for n, text in enumerate((old, new)):
@@ -619,13 +612,13 @@ def diff_command(ctx: click.Context, old: str, new: str, fmt: str, fail_on: str,
                 path = git_checkout(spec, Path.cwd(), Path(scratch) / str(n)) if spec else Path(text)
             except GitError as err:
                 raise Failure(f"{text}: {err}") from None
-            if not path.exists():
+            if not fs.exists(path):
                 raise Failure(f"{text}: no such file or folder" + (" at that revision" if spec else ""))
             project = _compile(ctx, (str(path),), within=Path(scratch) / str(n) if spec else None)
             if not project.ok:
                 errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
                 click.echo(f"cjdsl: {text} has errors; the diff needs both sides to compile:", err=True)
-                click.echo(render_full(errors, project.lines), err=True, nl=False)
+                click.echo(render_full(errors), err=True, nl=False)
                 ctx.exit(1)
             sides.append(project.journeys)
             locks.append(project.lock)
@@ -699,7 +692,7 @@ def import_mermaid(source: Path, output: Path | None, force: bool, all_actors: b
     if output is None:
         click.echo(journey, nl=False)
         return
-    if os.path.lexists(output) and not force:
+    if fs.lexists(output) and not force:
         raise Failure(f"{output} exists; use --force to replace it")
     try:
         fs.write_bytes(output, journey.encode("utf-8"))
@@ -729,7 +722,7 @@ def events_validate(ctx: click.Context, plan: Path, events_file: Path, fmt: str)
 
     tracking = _load_plan(ctx, plan)
     try:
-        with events_file.open("rb") as lines:
+        with fs.open_binary(events_file) as lines:
             report = validate_lines(tracking, lines)
     except OSError as err:
         raise Failure(f"{events_file}: {err.strerror}") from None
@@ -778,7 +771,7 @@ def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
     """A plan from a built tracking-plan.json, or compiled from journeys."""
     from .tracking.plan import build_plan
 
-    if path.suffix == ".json" and not path.is_dir():
+    if path.suffix == ".json" and not fs.is_dir(path):
         from .tracking.plan import plan_from_json
 
         got = fs.read_source(path, PLAN_MAX_BYTES)
@@ -796,7 +789,7 @@ def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
     project = _compile(ctx, (str(path),))
     if not project.ok:
         errors = [d for d in project.diagnostics if d.severity is Severity.ERROR]
-        click.echo(render_full(errors, project.lines), err=True, nl=False)
+        click.echo(render_full(errors), err=True, nl=False)
         ctx.exit(1)
     return build_plan(project.journeys)
 

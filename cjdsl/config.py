@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fs
 from .rules import RuleSettings, SettingsError, parse_settings
 from .sources import DEFAULT_MAX_BYTES
 
@@ -67,11 +68,11 @@ def safe(config: Config, boundary: Path) -> Config:
     folder): a path argument that is a committed link to ``..`` cannot move it out."""
     from dataclasses import replace
 
-    real = Path(os.path.realpath(boundary))
+    real = fs.real(boundary)
     for what, path in (("the project root", config.written_root or config.root), ("the settings file", config.file)):
         if path is None:
             continue
-        resolved = Path(os.path.realpath(path))
+        resolved = fs.real(path)
         # Inside the repository the command runs in, or named without any link on the way.
         if not resolved.is_relative_to(real) and resolved != Path(os.path.normpath(os.path.abspath(path))):
             raise ConfigError(
@@ -86,9 +87,9 @@ def boundary(cwd: Path) -> Path:
     (found by its ``.git`` entry, without running git), else ``cwd`` itself."""
     here = Path(os.path.abspath(cwd))
     for folder in [here, *here.parents]:
-        if os.path.lexists(folder / ".git"):
-            return Path(os.path.realpath(folder))
-    return Path(os.path.realpath(here))
+        if fs.lexists(folder / ".git"):
+            return fs.real(folder)
+    return fs.real(here)
 
 
 def find_config(start: Path, stop: Path | None = None) -> tuple[Path | None, Mapping[str, Any]]:
@@ -96,16 +97,16 @@ def find_config(start: Path, stop: Path | None = None) -> tuple[Path | None, Map
     above ``start``, and its settings table. The search goes up the folders as written
     (a symbolic link is not followed to where it points) and not above ``stop``."""
     start = Path(os.path.abspath(start))
-    folder = start if start.is_dir() else start.parent
+    folder = start if fs.is_dir(start) else start.parent
     limit = Path(os.path.abspath(stop)) if stop is not None else None
     for candidate in [folder, *folder.parents]:
         if limit is not None and not candidate.is_relative_to(limit):
             break
         own = candidate / "cjdsl.toml"
-        if own.is_file():
+        if fs.is_file(own):
             return own, _read(own)
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if fs.is_file(pyproject):
             table = _read(pyproject).get("tool", {}).get("cjdsl")
             if isinstance(table, dict):
                 return pyproject, table
@@ -113,8 +114,6 @@ def find_config(start: Path, stop: Path | None = None) -> tuple[Path | None, Map
 
 
 def _read(path: Path) -> dict[str, Any]:
-    from . import fs
-
     got = fs.read_source(path, MAX_SETTINGS_BYTES)
     if got.data is None:
         reason = {"too-large": f"larger than {MAX_SETTINGS_BYTES // 1024} kB", "missing": "no such file"}
@@ -138,7 +137,7 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None, *, stop: Pa
     ``stop``: a revision checked out into a temporary folder takes its settings from
     that revision or from the defaults, never from a ``cjdsl.toml`` above the folder)."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not fs.is_file(explicit):
             raise ConfigError(f"{explicit}: no such settings file")
         table: Mapping[str, Any] = _read(explicit)
         if explicit.name == "pyproject.toml":
@@ -155,7 +154,7 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None, *, stop: Pa
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise ConfigError(f"{file}: setting `{key}` has the wrong type ({type(value).__name__})")
     written = Path(os.path.abspath(file)).parent if file is not None else common_root(paths, resolve=False)
-    root = Path(os.path.realpath(written))
+    root = fs.real(written)
     exclude = table.get("exclude", [])
     if not all(isinstance(x, str) for x in exclude):
         raise ConfigError(f"{file}: `exclude` must be a list of strings")
@@ -192,11 +191,11 @@ def common_root(paths: Sequence[Path], *, resolve: bool = True) -> Path:
     """The deepest folder holding every given path (folders count as themselves), found
     from the paths as written; then resolved, so files can be compared with it."""
     if not paths:
-        return Path(os.path.realpath(Path.cwd()))
+        return fs.real(Path.cwd())
     written = [Path(os.path.abspath(p)) for p in paths]
-    folders = [p if p.is_dir() else p.parent for p in written]
+    folders = [p if fs.is_dir(p) else p.parent for p in written]
     root = folders[0]
     for folder in folders[1:]:
         while not folder.is_relative_to(root):
             root = root.parent
-    return Path(os.path.realpath(root)) if resolve else Path(os.path.normpath(root))
+    return fs.real(root) if resolve else Path(os.path.normpath(root))

@@ -16,8 +16,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
 
+from . import packaged
 from .span import Span
 
 
@@ -25,10 +25,6 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +89,7 @@ def documentation(code: str) -> tuple[str, str]:
     """A core code's summary (the first line of its docs file) and the rest of the file.
 
     The files are read when first asked for, so importing cjdsl reads none of them."""
-    text = (resources.files("cjdsl") / "rules" / "docs" / f"{code}.md").read_text(encoding="utf-8")
+    text = packaged.text("rules", "docs", f"{code}.md")
     summary, _, body = text.partition("\n\n")
     if not summary.strip() or "\n" in summary.strip():  # pragma: no cover - caught by the meta-test
         raise RuntimeError(f"{code}.md must start with a one-line summary and a blank line")

@@ -1,5 +1,7 @@
-"""The one module that touches the file system: finding and reading sources, and
-writing build output atomically."""
+"""The one module that touches the file system: finding and reading sources, checking
+and resolving paths, the parser's cache folder, and writing build output atomically.
+The pipeline stages never import it; the orchestration (``sources.load_source``,
+``project``, ``parallel``, ``config``) and the CLI do."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 #: Folders never searched for .journey files.
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"})
@@ -40,6 +43,79 @@ def check_inside(files: Sequence[Path], root: Path, max_total: int) -> None:
     total = total_size(files)
     if total > max_total:
         raise UnsafeSource(f"the sources hold {total / 2**20:.1f} MB, more than the {max_total // 2**20} MB --safe allows")
+
+
+def real(path: Path | str) -> Path:
+    """``path`` absolute, with every symbolic link on the way followed (a link loop
+    gives a path that cannot be read, not an exception)."""
+    return Path(os.path.realpath(path))
+
+
+def exists(path: Path | str) -> bool:
+    """Whether ``path`` names something (a link that leads nowhere does not)."""
+    return os.path.exists(path)
+
+
+def lexists(path: Path | str) -> bool:
+    """Whether anything is at ``path`` (a link counts even when it leads nowhere)."""
+    return os.path.lexists(path)
+
+
+def is_file(path: Path | str) -> bool:
+    """Whether ``path`` is a regular file, or a link to one."""
+    return os.path.isfile(path)
+
+
+def is_dir(path: Path | str) -> bool:
+    """Whether ``path`` is a folder, or a link to one."""
+    return os.path.isdir(path)
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The regular files (or links to them) directly in ``folder``, sorted; none when it
+    is not a folder that can be listed."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return []
+
+
+def user_cache_file(name: str) -> str | None:
+    """Where a cache file ``name`` may be kept between runs, or None. The folder is the
+    user's own and no one else can write it: ``$XDG_CACHE_HOME/cjdsl`` (default
+    ``~/.cache/cjdsl``, made with mode 0700), owned by the user (or root), neither it,
+    its parent nor the file group- or world-writable. Never the shared temporary
+    folder. ``CJDSL_NO_CACHE=1`` turns it off."""
+    if os.environ.get("CJDSL_NO_CACHE") or not hasattr(os, "getuid"):
+        return None
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cjdsl"
+        base.mkdir(parents=True, mode=0o700, exist_ok=True)
+        uid = os.getuid()
+        for path in (base, base.parent):
+            st = path.stat()
+            if st.st_uid not in (uid, 0) or (path == base and st.st_mode & 0o022):
+                return None
+        target = base / name
+        if target.exists():
+            st = target.stat()
+            if st.st_uid != uid or st.st_mode & 0o022:
+                return None
+        return str(target)
+    except (OSError, RuntimeError):
+        return None
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """A file opened for reading its bytes as a stream (captured events, read line by
+    line: they may not fit in memory)."""
+    return open(path, "rb")
+
+
+def scratch_folder(prefix: str) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder, removed when the ``with`` block ends (for `diff`'s
+    checkouts of git revisions)."""
+    return tempfile.TemporaryDirectory(prefix=prefix)
 
 
 def is_link(path: Path) -> bool:

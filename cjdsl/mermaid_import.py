@@ -112,13 +112,6 @@ def _yaml_scalar(value: str) -> str:
     return value.split(" #", 1)[0].strip()
 
 
-def journey_block(text: str) -> tuple[str, int]:
-    """The first `journey` diagram in a .mmd file or in Markdown's ```mermaid fences,
-    and the line it starts on."""
-    found = diagram(text)
-    return found.body, found.first_line
-
-
 def diagram(text: str) -> Diagram:
     """The first `journey` diagram in a .mmd file or in Markdown's ```mermaid fences: its
     body, the line it starts on, the title of its YAML front matter (Mermaid's documented

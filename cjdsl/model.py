@@ -272,8 +272,3 @@ class Document:
     @property
     def journeys(self) -> tuple[Journey, ...]:
         return tuple(i for i in self.items if isinstance(i, Journey))
-
-
-def display(node: Persona | Intent | Channel | Team | Stage | Touchpoint | Pain | Opportunity | Kpi | Journey) -> str:
-    """The label a person reads: the label when there is one, else the id."""
-    return node.label or node.id

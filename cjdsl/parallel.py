@@ -19,6 +19,7 @@ from . import fs
 from .config import Config
 from .diagnostics import Diagnostic
 from .resolve import SourceFile
+from .sources import load_source
 
 
 def _mapping_proxy(items: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -42,22 +43,18 @@ def default_jobs() -> int:
 
 
 def _load_all(work: list[tuple[Path, str, int]]) -> list[tuple[SourceFile, list[Diagnostic]]]:
-    from .project import load_source
-
     return [load_source(*args) for args in work]
 
 
 def load_sources(
     files: Sequence[Path], config: Config, jobs: int, progress: Callable[[str], None] | None = None
 ) -> list[tuple[SourceFile, list[Diagnostic]]]:
-    """``project.load_source`` for every file, in file order. The files are split into
+    """``sources.load_source`` for every file, in file order. The files are split into
     ``jobs`` shares of about equal size: this process parses the first share itself
     while ``jobs - 1`` workers parse the others, then takes their results (unpickling a
     model costs about a third of parsing it, and only this process can do it)."""
     import multiprocessing  # here: every command asks default_jobs(), few fork
     from concurrent.futures import ProcessPoolExecutor
-
-    from .project import load_source
 
     work = [(f, fs.display_path(f, config.root), config.max_file_size) for f in files]
     sizes = [fs.total_size([f]) for f in files]

@@ -13,17 +13,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 import re
 import sys
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import fastpath
+from . import fastpath, packaged
 from . import model as m
 from .builder import Builder
 from .diagnostics import Diagnostic, make
@@ -56,10 +53,7 @@ class _NameEverywhere:
 
 def grammar_text() -> str:
     """The grammar: shipped inside the package, or beside it in a source checkout."""
-    packaged = resources.files("cjdsl") / "grammar" / "journey.lark"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "journey.lark").read_text(encoding="utf-8")
+    return packaged.grammar()
 
 
 def make_lark(*, strict: bool = False, transformer: Any = None, **options: Any) -> Lark:
@@ -97,31 +91,16 @@ class ParseResult:
 
 def cache_path() -> str | None:
     """Where Lark may keep the parser tables between runs (0.3 s saved at start-up), or
-    None. Lark's cache is a pickle, so it lives only in a folder of the user's own that
-    no one else can write: ``$XDG_CACHE_HOME/cjdsl`` (default ``~/.cache/cjdsl``), owned
-    by the user, neither it nor the file group- or world-writable. Never the shared
-    temporary folder; ``CJDSL_NO_CACHE=1`` turns it off."""
-    if os.environ.get("CJDSL_NO_CACHE") or not hasattr(os, "getuid"):
-        return None
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cjdsl"
-        base.mkdir(parents=True, mode=0o700, exist_ok=True)
-        uid = os.getuid()
-        for path in (base, base.parent):
-            st = path.stat()
-            if st.st_uid not in (uid, 0) or (path == base and st.st_mode & 0o022):
-                return None
-        import lark
+    None. Lark's cache is a pickle, so :func:`cjdsl.fs.user_cache_file` gives a file
+    only in a folder of the user's own that no one else can write, never the shared
+    temporary folder; ``CJDSL_NO_CACHE=1`` turns it off. The one file system access of
+    the parse stage: Lark itself reads and writes the file when it is given one."""
+    import lark
 
-        key = hashlib.sha256(f"{grammar_text()}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
-        target = base / f"parser-{key}.lark"
-        if target.exists():
-            st = target.stat()
-            if st.st_uid != uid or st.st_mode & 0o022:
-                return None
-        return str(target)
-    except (OSError, RuntimeError):
-        return None
+    from . import fs
+
+    key = hashlib.sha256(f"{grammar_text()}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
+    return fs.user_cache_file(f"parser-{key}.lark")
 
 
 def grammar_sha256() -> str:
@@ -133,7 +112,7 @@ def shipped_tables() -> dict[str, Any] | None:
     when they are missing, of another format, or made from another grammar (someone
     edited the grammar and has not run ``CJDSL_UPDATE_GOLDEN=1 pytest tests/test_fastpath.py``)."""
     try:
-        data: dict[str, Any] = json.loads((resources.files("cjdsl") / "parse_tables.json").read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(packaged.text("parse_tables.json"))
     except (OSError, ValueError):
         return None
     if data.get("format") != fastpath.FORMAT or data.get("grammar_sha256") != grammar_sha256():

@@ -31,13 +31,11 @@ from . import fs
 from . import model as m
 from .config import SAFE_MAX_TOTAL_BYTES, Config
 from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
-from .parser import ParseResult, parse
 from .resolve import SourceFile, resolve
 from .resolved import ResolvedJourney
 from .rules import run_rules
-from .sources import decode_source, not_regular, too_large
+from .sources import load_source
 from .span import LineIndex, Span
-from .structure import check_document
 from .tracking import LOCK_NAME
 
 #: Below this many bytes of sources, starting worker processes costs more than it saves.
@@ -72,26 +70,6 @@ class Project:
     def lines(self, path: str) -> LineIndex | None:
         sf = self.files.get(path)
         return sf.result.lines if sf is not None and sf.result is not None else None
-
-
-def load_source(location: Path, path: str, max_file_size: int) -> tuple[SourceFile, list[Diagnostic]]:
-    """Reads, decodes, parses and checks the structure of one file: everything done
-    to a file on its own, so files can go through it in parallel."""
-    got = fs.read_source(location, max_file_size)
-    if got.problem == "missing":
-        return SourceFile(location, path, None), []
-    if got.data is None:
-        refused = too_large(path, got.size, max_file_size) if got.problem == "too-large" else not_regular(path)
-        return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), refused), [refused]
-    text, problem = decode_source(got.data, path, max_file_size)
-    del got  # the bytes are not needed past here: 13 MB less at the peak of a big file
-    if text is None:
-        return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), problem), [problem] if problem else []
-    result = parse(text, path)
-    diagnostics = list(result.diagnostics)
-    if result.document is not None:
-        diagnostics.extend(check_document(result.document))
-    return SourceFile(location, path, result), diagnostics
 
 
 class _Files:
@@ -144,7 +122,7 @@ class _Graph:
 
     def __init__(self, loader: _Files, root: Path) -> None:
         self.loader = loader
-        self.root = Path(os.path.realpath(root))
+        self.root = fs.real(root)
         self.edges: dict[Path, list[Path]] = {}
         self.reached: dict[Path, frozenset[Path]] = {}
 
@@ -161,7 +139,7 @@ class _Graph:
             for inc in doc.includes if doc is not None else ():
                 if "\x00" in inc.path or os.path.isabs(inc.path):
                     continue
-                real = Path(os.path.realpath(os.path.normpath(sf.location.parent / inc.path)))
+                real = fs.real(os.path.normpath(sf.location.parent / inc.path))
                 if not real.is_relative_to(self.root):
                     continue  # resolution reports it (CJ152); never read outside the root
                 targets.append(real)
@@ -251,7 +229,7 @@ def compile_project(
 
     resolved: list[tuple[SourceFile, ResolvedJourney | None, list[Diagnostic]]] = []
     for sf in [*units, *context]:
-        journey, diagnostics = resolve(sf, config.root, loader.load, index.hint)
+        journey, diagnostics = resolve(sf, config.root, loader.load, index.hint, real=fs.real, files_in=fs.files_in)
         resolved.append((sf, journey, diagnostics))
 
     # Orphans: files no journey reaches. Each group of them is reported once, at its top
@@ -282,7 +260,7 @@ def compile_project(
     project.files = {sf.path: sf for location, sf in loader.by_location.items() if sf.result is not None and location in scope}
     for sf in sorted(tops, key=lambda sf: sf.path):
         project.diagnostics.append(_orphan(sf, config))
-        _, diagnostics = resolve(sf, config.root, loader.load)
+        _, diagnostics = resolve(sf, config.root, loader.load, real=fs.real, files_in=fs.files_in)
         project.diagnostics.extend(d for d in diagnostics if d.code.startswith("CJ15"))
 
     seen_ids: dict[str, ResolvedJourney] = {}

@@ -14,9 +14,7 @@ from itertools import accumulate
 
 from . import jsontext
 from .diagnostics import Diagnostic, Severity
-from .span import LineIndex, Span
-
-Lines = Callable[[str], LineIndex | None]
+from .span import Span
 
 _COLORS = {
     "error": "\x1b[1;31m",
@@ -101,7 +99,7 @@ def counted(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.suppression is None]
 
 
-def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool = False) -> str:
+def render_full(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     s = _Style(color)
     out: list[str] = []
     # Each line's text once, however many diagnostics it has: (text, whether it is blank).
@@ -114,7 +112,7 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
                 out.append(f"  = {s('help', 'bold')}: {d.help}")
             out.append("")
             continue
-        index = lines(d.span.path)
+        index = d.span.lines  # the file's own line index, carried by the span
         line, column = d.span.line, d.span.column
         end_line, end_column = d.span.end_line, d.span.end_column
         gutter = " " * len(str(max(end_line, line)))
@@ -139,7 +137,7 @@ def render_full(diagnostics: Sequence[Diagnostic], lines: Lines, *, color: bool 
     return "\n".join(out) + "\n" if out else ""
 
 
-def render_concise(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+def render_concise(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     s = _Style(color)
     out = []
     for d in counted(diagnostics):
@@ -172,7 +170,7 @@ def to_json(d: Diagnostic) -> dict[str, object]:
     }
 
 
-def render_json(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+def render_json(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     return jsontext.dumps([to_json(d) for d in diagnostics])
 
 
@@ -217,7 +215,7 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+def render_sarif(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     """SARIF 2.1.0, for code scanning: one run, every rule described, paths relative to
     the project root (``%SRCROOT%``), columns in Unicode code points."""
     from . import __version__
@@ -299,7 +297,7 @@ def _gh_escape(text: str, *, property_value: bool = False) -> str:
     return text
 
 
-def render_github(diagnostics: Sequence[Diagnostic], lines: Lines | None = None, *, color: bool = False) -> str:
+def render_github(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     """GitHub Actions workflow commands: each diagnostic becomes an annotation on its line."""
     out = []
     for d in counted(diagnostics):

@@ -2,7 +2,9 @@
 
 Follows includes (inside the project root, no cycles, each file loaded once), merges
 declarations in include order, and checks every reference and every id's uniqueness.
-File access comes in through the ``load`` function, so this stage stays pure.
+Everything it needs from the disk comes in as functions: ``load`` reads and parses a
+file, ``real`` follows symbolic links, ``files_in`` lists a folder (for the hint on a
+missing include). So this stage stays pure; the project passes :mod:`cjdsl.fs`'s.
 """
 
 from __future__ import annotations
@@ -33,10 +35,30 @@ Loader = Callable[[Path], SourceFile]
 #: More help for an unknown reference, from what the project knows beyond one journey:
 #: called with the kinds wanted, the id and the display path of the file it is written in.
 Elsewhere = Callable[[Sequence[str], str, str], str | None]
+#: A path with its symbolic links followed.
+Real = Callable[[Path], Path]
+#: The regular files directly in a folder.
+FilesIn = Callable[[Path], Sequence[Path]]
+
+
+def _no_links(path: Path) -> Path:
+    """Without a file system: the path made normal, no link followed."""
+    return Path(os.path.normpath(path))
+
+
+def _no_files(folder: Path) -> Sequence[Path]:
+    """Without a file system: no folder has files to suggest."""
+    return ()
 
 
 def resolve(
-    root_file: SourceFile, project_root: Path, load: Loader, elsewhere: Elsewhere | None = None
+    root_file: SourceFile,
+    project_root: Path,
+    load: Loader,
+    elsewhere: Elsewhere | None = None,
+    *,
+    real: Real = _no_links,
+    files_in: FilesIn = _no_files,
 ) -> tuple[ResolvedJourney | None, list[Diagnostic]]:
     """Resolves one unit. Returns no journey when a file of it failed to parse."""
     diagnostics: list[Diagnostic] = []
@@ -44,7 +66,7 @@ def resolve(
     items: list[m.Item] = []
     complete = True
     loaded: set[Path] = set()
-    root_real = Path(os.path.realpath(project_root))
+    root_real = real(project_root)
 
     def visit(sf: SourceFile, stack: list[Path]) -> None:
         nonlocal complete
@@ -58,8 +80,8 @@ def resolve(
                 items.append(item)
                 continue
             target = _target(sf.location, item.path)
-            real = Path(os.path.realpath(target))
-            if not _inside(real, root_real) or os.path.isabs(item.path):
+            target_real = real(target)
+            if not _inside(target_real, root_real) or os.path.isabs(item.path):
                 diagnostics.append(
                     make(
                         "CJ152",
@@ -71,8 +93,8 @@ def resolve(
                 )
                 complete = False
                 continue
-            if real in stack:
-                chain = " → ".join(_rel(p, root_real) for p in [*stack[stack.index(real) :], real])
+            if target_real in stack:
+                chain = " → ".join(_rel(p, root_real) for p in [*stack[stack.index(target_real) :], target_real])
                 diagnostics.append(
                     make(
                         "CJ153",
@@ -83,16 +105,16 @@ def resolve(
                 )
                 complete = False
                 continue
-            if real in loaded:
+            if target_real in loaded:
                 continue  # a file included twice loads once
-            child = load(real)
+            child = load(target_real)
             if child.result is None:
                 diagnostics.append(
                     make(
                         "CJ151",
                         f'included file "{item.path}" does not exist',
                         item.span,
-                        help=_missing_hint(sf.location, item.path, root_real),
+                        help=_missing_hint(sf.location, item.path, root_real, files_in),
                     )
                 )
                 complete = False
@@ -110,9 +132,9 @@ def resolve(
                             related=[Related(j.spans.get("header", j.span), "declared here")],
                         )
                     )
-            visit(child, [*stack, real])
+            visit(child, [*stack, target_real])
 
-    visit(root_file, [Path(os.path.realpath(root_file.location))])
+    visit(root_file, [real(root_file.location)])
     if not complete:
         return None, diagnostics
     own = root_file.result.document.journeys if root_file.result and root_file.result.document else ()
@@ -142,21 +164,19 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _missing_hint(including: Path, written: str, root: Path) -> str:
+def _missing_hint(including: Path, written: str, root: Path, files_in: FilesIn) -> str:
     """Where the file might be: a near name beside where it was looked for, or the same
     path taken from the project root (include paths are relative to the including file)."""
     here = including.parent
     looked = Path(os.path.normpath(here / written))
     relative_to_here = os.path.relpath(looked, root)
     from_root = root / written
-    if from_root.is_file() and from_root != looked:
+    if from_root != looked and from_root in files_in(from_root.parent):
         fixed = os.path.relpath(from_root, here).replace(os.sep, "/")
         return f'it was looked for at "{relative_to_here}"; paths are relative to the including file: write "{fixed}"'
-    candidates = (
-        {os.path.relpath(p, here).replace(os.sep, "/"): p for p in looked.parent.glob("*.journey")}
-        if looked.parent.is_dir()
-        else {}
-    )
+    candidates = {
+        os.path.relpath(p, here).replace(os.sep, "/"): p for p in files_in(looked.parent) if p.name.endswith(".journey")
+    }
     close = difflib.get_close_matches(written, sorted(candidates), n=1, cutoff=0.8)
     if close:
         return f'did you mean "{close[0]}"?'

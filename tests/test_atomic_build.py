@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import EXAMPLES, ROOT
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from .helpers import snapshot
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")

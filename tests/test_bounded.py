@@ -427,7 +427,7 @@ def one_line_report(text: str) -> tuple[str, list[Diagnostic]]:
     result = parse(text, "line.journey")
     source = SourceFile(Path("/line.journey"), "line.journey", result)
     _, diagnostics = resolve(source, Path("/"), lambda p: SourceFile(p, str(p), None))
-    return render_full(diagnostics, lambda path: result.lines), diagnostics
+    return render_full(diagnostics), diagnostics
 
 
 def excerpts(out: str) -> list[tuple[str, str]]:
@@ -465,7 +465,7 @@ def test_the_caret_stays_under_its_place_in_any_script(filler: str, where: int) 
     result = parse(text, "w.journey")
     span = Span("w.journey", text.index("t2"), text.index("t2") + 2, result.lines)
     diag = Diagnostic("CJ102", cjdsl.Severity.ERROR, "m", span)
-    ((line, caret),) = excerpts(render_full([diag], lambda path: result.lines))
+    ((line, caret),) = excerpts(render_full([diag]))
     assert _display_width(line) <= EXCERPT_WIDTH
     start = _display_width(caret) - len(caret.lstrip(" "))
     before = line.expandtabs(1)
@@ -484,7 +484,7 @@ def test_a_span_over_the_window_marks_the_cut_with_the_caret() -> None:
     text = 'team t "' + "y" * 5_000 + '"'
     result = parse(text, "s.journey")
     span = Span("s.journey", 100, 4_000, result.lines)
-    ((line, caret),) = excerpts(render_full([Diagnostic("CJ999", cjdsl.Severity.ERROR, "m", span)], lambda p: result.lines))
+    ((line, caret),) = excerpts(render_full([Diagnostic("CJ999", cjdsl.Severity.ERROR, "m", span)]))
     assert line.startswith("…") and line.endswith("…") and caret.endswith("^") and len(caret) == len(line)
 
 

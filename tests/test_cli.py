@@ -227,8 +227,9 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 
     b = importlib.import_module("cjdsl.backends")  # `cjdsl.backends` is also the function
     b.backends()
-    monkeypatch.setattr(b, "_REGISTRY", dict(b._REGISTRY))
-    return b._REGISTRY  # type: ignore[return-value]
+    base = importlib.import_module("cjdsl.backends.base")
+    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
+    return base._REGISTRY  # type: ignore[no-any-return]
 
 
 def _recorder(name: str, links: tuple[str, ...], runs: list[str]) -> object:

@@ -20,7 +20,7 @@ from cjdsl.parser import _parser, grammar_sha256, make_lark, parse
 from cjdsl.span import LineIndex, Span
 
 from .conftest import EXAMPLES, FIXTURES, ROOT, mutants
-from .test_fuzz import EXAMPLES_COUNT, SOURCES
+from .helpers import EXAMPLES_COUNT, SOURCES
 
 ALL_SOURCES = sorted([*EXAMPLES.rglob("*.journey"), *FIXTURES.rglob("*.journey")])
 

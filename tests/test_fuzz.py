@@ -4,37 +4,16 @@ by default; `-m slow` runs a longer one."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.lark import from_lark
 
 import cjdsl
-from cjdsl.parser import make_lark, parse
+from cjdsl.parser import parse
 
-EXAMPLES_COUNT = int(os.environ.get("CJDSL_FUZZ_EXAMPLES", "150"))
-GRAMMAR = make_lark()
-# Terminals the generator would otherwise draw at random: keep them readable and valid.
-EXPLICIT = {
-    "NAME": st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True),
-    "STRING": st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters='"\\\n\r'), max_size=12).map(
-        lambda s: f'"{s}"'
-    ),
-    "NUMBER": st.integers(-5, 200).map(str),
-    "RULE_REF": st.sampled_from(["dead-end", "unused-suppression", "missing-owner"]),
-    "WS": st.sampled_from([" ", "\n", "  "]),
-    "COMMENT": st.just("# c\n"),
-}
-# from_lark joins tokens with nothing between them; pad every terminal with a space so
-# `entry micro_conversion` does not become one name.
-for _terminal in GRAMMAR.terminals:
-    if _terminal.name not in EXPLICIT and _terminal.pattern.type == "str":
-        EXPLICIT[_terminal.name] = st.just(_terminal.pattern.value)
-EXPLICIT = {name: strategy.map(lambda s: f" {s} ") for name, strategy in EXPLICIT.items()}
-SOURCES = from_lark(GRAMMAR, explicit=EXPLICIT, start="start")
+from .helpers import EXAMPLES_COUNT, SOURCES
 
 
 def _assert_sound(text: str) -> None:
@@ -86,7 +65,9 @@ def test_check_never_changes_a_file(tmp_path: Path) -> None:
 
     from cjdsl.cli import main
 
-    CliRunner().invoke(main, ["check", "--format", "sarif", str(project)])
-    CliRunner().invoke(main, ["fmt", "--check", str(project)])
+    checked = CliRunner().invoke(main, ["check", "--format", "sarif", str(project)])
+    assert checked.exception is None and checked.exit_code == 0, checked.output
+    formatted = CliRunner().invoke(main, ["fmt", "--check", str(project)])
+    assert formatted.exception is None and formatted.exit_code == 0, formatted.output
     after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     assert after == before

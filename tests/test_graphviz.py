@@ -293,7 +293,8 @@ def test_the_build_lays_out_what_a_backend_declares(monkeypatch: pytest.MonkeyPa
 
     registry = importlib.import_module("cjdsl.backends")  # `cjdsl.backends` is also the function
     registry.backends()
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    base = importlib.import_module("cjdsl.backends.base")
+    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
 
     def diagrams(j: cjdsl.ResolvedJourney) -> list[Artifact]:
         return [Artifact.text(f"pic/{j.id}.{name}.src", "text/plain", name) for name in ("whole", "second", "third")]

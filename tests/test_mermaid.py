@@ -376,14 +376,14 @@ def test_duplicate_names_get_the_same_ids_as_before_in_linear_time() -> None:
 def test_fences_are_found_in_one_pass_whatever_the_markdown() -> None:
     import time
 
-    from cjdsl.mermaid_import import journey_block
+    from cjdsl.mermaid_import import diagram
 
     markdown = (
         "# T\n```mermaid\nflowchart LR\n```\n\n````mermaid  \r\njourney\n  title X\n  section S\n    Task: 9: Me\n````\n"
         "```mermaid\nnever closed\n"
     )
-    body, line = journey_block(markdown)
-    assert line == 8 and body.startswith("  title X\n")
+    found = diagram(markdown)
+    assert found.first_line == 8 and found.body.startswith("  title X\n")
     assert _import_error(markdown) == "line 10: a journey score is 1 to 5, got 9"
     for hostile in ("```mermaid\n" * 24_000, "```mermaid\n" + "``` x\n" * 44_000, "```" * 88_000 + "\n"):  # 264 kB each
         start = time.perf_counter()

@@ -15,7 +15,7 @@ from cjdsl.cli import main
 from cjdsl.layout import DotMissing, find_dot
 
 from .conftest import EXAMPLES, IN_CI
-from .test_atomic_build import snapshot
+from .helpers import snapshot
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

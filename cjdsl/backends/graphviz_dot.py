@@ -29,7 +29,7 @@ import graphviz
 from .. import model as m
 from ..diagnostics import did_you_mean
 from ..resolved import ResolvedJourney, channel_is_online
-from . import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
+from .base import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
 
 FONT = "Helvetica,Arial,sans-serif"
 MEDIA_TYPE = "text/vnd.graphviz"

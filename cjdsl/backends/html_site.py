@@ -22,7 +22,7 @@ from .. import vocabulary as v
 from ..diagnostics import Diagnostic, Severity
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
+from .base import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""

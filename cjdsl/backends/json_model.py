@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 
-from .. import jsontext
+from .. import jsontext, packaged
 from .. import model as m
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..resolved import ResolvedJourney, channel_is_online
 from ..span import Span
-from . import Artifact, Backend, BuildContext, Product, findings_of, register
+from .base import Artifact, Backend, BuildContext, Product, findings_of, register
 
 FORMAT = "cjdsl.journey"
 FORMAT_VERSION = 1
@@ -224,7 +223,7 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of this backend's output."""
-    text = (resources.files("cjdsl") / "schemas" / "journey.schema.json").read_text(encoding="utf-8")
+    text = packaged.text("schemas", "journey.schema.json")
     return json.loads(text)  # type: ignore[no-any-return]
 
 

@@ -27,7 +27,7 @@ from .. import model as m
 from ..markdown import markdown_text
 from ..resolved import ResolvedJourney
 from ..terminal import visible_controls
-from . import Artifact, Backend, BuildContext, Product, register
+from .base import Artifact, Backend, BuildContext, Product, register
 
 #: Look-alikes for the characters that end a journey task name or a statement.
 _JOURNEY_SAFE = str.maketrans({":": "∶", "#": "＃", ";": "；", "\n": " ", "\r": " ", "\t": " ", ",": "‚"})

@@ -13,20 +13,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import Any
 
+from .. import packaged
 from ..resolved import ResolvedJourney
 from ..tracking import emit
 from ..tracking.emit import EventVersion, dumps
 from ..tracking.plan import TrackingPlan, build_plan
-from . import PLAN, Artifact, Backend, BuildContext, Product, register
+from .base import PLAN, Artifact, Backend, BuildContext, Product, register
 
 DEFAULT_VENDOR = "com.example.journeys"
 DEFAULT_NAME = "Customer journeys"
-VENDOR = re.compile(r"^[a-zA-Z0-9-_.]+$")
 
 
 def settings(ctx: BuildContext) -> tuple[str, str]:
@@ -35,7 +33,7 @@ def settings(ctx: BuildContext) -> tuple[str, str]:
 
 
 def schema() -> dict[str, Any]:
-    text = (resources.files("cjdsl") / "schemas" / "tracking-plan.schema.json").read_text(encoding="utf-8")
+    text = packaged.text("schemas", "tracking-plan.schema.json")
     return json.loads(text)  # type: ignore[no-any-return]
 
 

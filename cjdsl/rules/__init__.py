@@ -20,8 +20,20 @@ One module per job, their public names all importable from here:
 from __future__ import annotations
 
 from .reference import default_text, reference_markdown
-from .registry import SECTIONS, Context, Finding, JourneyCheck, ProjectCheck, Rule, all_rules, find_rule, rule, suggest
-from .run import MAX_FINDINGS_EXAMINED, MAX_FINDINGS_PER_RULE, UNUSED_SUPPRESSION, run_rules
+from .registry import (
+    SECTIONS,
+    UNUSED_SUPPRESSION,
+    Context,
+    Finding,
+    JourneyCheck,
+    ProjectCheck,
+    Rule,
+    all_rules,
+    find_rule,
+    rule,
+    suggest,
+)
+from .run import MAX_FINDINGS_EXAMINED, MAX_FINDINGS_PER_RULE, run_rules
 from .settings import RuleSettings, SettingsError, parse_settings
 
 __all__ = [

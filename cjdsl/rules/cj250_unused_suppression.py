@@ -34,7 +34,7 @@ from .. import model as m
 from ..diagnostics import CloseMatches
 from ..resolved import ResolvedJourney
 from ..span import Span
-from . import UNUSED_SUPPRESSION, Context, Finding, Rule, find_rule, rule
+from .registry import UNUSED_SUPPRESSION, Context, Finding, Rule, find_rule, rule
 from .suppression import Suppressions, place, refers_to
 
 

@@ -20,6 +20,9 @@ from ..resolved import ResolvedJourney
 from ..span import Span
 
 #: The sections of every rule's documentation, in this order.
+#: CJ250 unused-suppression runs last, over what every other rule's findings left unused.
+UNUSED_SUPPRESSION = "CJ250"
+
 SECTIONS = ("What it checks", "Why it matters", "Example", "Instead")
 
 #: The package whose ``cj*`` modules are the rules.

@@ -10,12 +10,9 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Severity, Suppression
 from ..resolved import ResolvedJourney
-from .registry import Finding, Rule, all_rules
+from .registry import UNUSED_SUPPRESSION, Finding, Rule, all_rules
 from .settings import RuleSettings
 from .suppression import Suppressions
-
-#: CJ250 unused-suppression runs last, over what every other rule's findings left unused.
-UNUSED_SUPPRESSION = "CJ250"
 
 #: A rule's findings that count are reported up to this many per run; the rest are
 #: summed up in one more diagnostic of the rule ("and 5,812 more ... not shown"), so
@@ -89,7 +86,7 @@ def run_rules(
     with its :class:`~cjdsl.diagnostics.Suppression`). Each rule reports at most
     :data:`MAX_FINDINGS_PER_RULE` findings of each kind, then one that says how many
     more there are; a rule is stopped after :data:`MAX_FINDINGS_EXAMINED` findings."""
-    from .cj250_unused_suppression import unused  # a rule module: it imports this package
+    from .cj250_unused_suppression import unused  # a rule module, imported when the rule runs
 
     rules = all_rules()
     allows = Suppressions(journeys)

@@ -303,7 +303,7 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
     Comments are kept; the meaning of every file is unchanged."""
     from .formatter import format_result
     from .parser import parse
-    from .sources import decode_source, not_regular, too_large
+    from .sources import decode_source, refused
 
     given = _existing(paths)
     config = _config(ctx, given)
@@ -320,10 +320,13 @@ def fmt(ctx: click.Context, paths: tuple[str, ...], check_only: bool, show_diff:
         got = fs.read_source(location, config.max_file_size)
         if got.problem == "missing":
             continue
-        text, problem = (None, None) if got.data is None else decode_source(got.data, path, config.max_file_size)
+        text, problem = (
+            (None, refused(path, got, config.max_file_size))
+            if got.data is None
+            else decode_source(got.data, path, config.max_file_size)
+        )
         if text is None:
-            if problem is None:
-                problem = too_large(path, got.size, config.max_file_size) if got.problem == "too-large" else not_regular(path)
+            assert problem is not None
             click.echo(render_full([problem], color=use), err=True, color=use)
             failed += 1
             continue
@@ -672,8 +675,7 @@ def import_mermaid(source: Path, output: Path | None, force: bool, all_actors: b
 
     got = fs.read_source(source, IMPORT_MAX_BYTES)
     if got.data is None:
-        why = {"too-large": f"larger than {IMPORT_MAX_BYTES // 2**20} MB", "missing": "no such file"}
-        raise Failure(f"{source}: cannot read: {why.get(got.problem or '', 'not a regular file')}")
+        raise Failure(f"{source}: cannot read: {got.why(IMPORT_MAX_BYTES)}")
     try:
         text = got.data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -776,8 +778,7 @@ def _load_plan(ctx: click.Context, path: Path) -> TrackingPlan:
 
         got = fs.read_source(path, PLAN_MAX_BYTES)
         if got.data is None:
-            why = {"too-large": f"larger than {PLAN_MAX_BYTES // 2**20} MB", "missing": "no such file"}
-            raise Failure(f"{path}: cannot read: {why.get(got.problem or '', 'not a regular file')}")
+            raise Failure(f"{path}: cannot read: {got.why(PLAN_MAX_BYTES)}")
         try:
             data = json.loads(got.data.decode("utf-8"))
             if not isinstance(data, dict):

@@ -116,8 +116,7 @@ def find_config(start: Path, stop: Path | None = None) -> tuple[Path | None, Map
 def _read(path: Path) -> dict[str, Any]:
     got = fs.read_source(path, MAX_SETTINGS_BYTES)
     if got.data is None:
-        reason = {"too-large": f"larger than {MAX_SETTINGS_BYTES // 1024} kB", "missing": "no such file"}
-        raise ConfigError(f"{path}: cannot read: {reason.get(got.problem or '', 'not a regular file')}")
+        raise ConfigError(f"{path}: cannot read: {got.why(MAX_SETTINGS_BYTES)}")
     try:
         return tomllib.loads(got.data.decode("utf-8"))
     except tomllib.TOMLDecodeError as err:

@@ -163,7 +163,7 @@ def read_templates(folder: Path, limit: int = 2 * 1024 * 1024) -> dict[str, str]
             raise OutputError(f"{rel}: a link that leads out of the templates folder")
         got = read_source(path, limit)
         if got.data is None:
-            raise OutputError(f"{rel}: {'larger than 2 MB' if got.problem == 'too-large' else 'not a regular file'}")
+            raise OutputError(f"{rel}: {got.why(limit)}")
         out[rel] = got.data.decode("utf-8")
     return out
 
@@ -197,6 +197,14 @@ class Read:
     #: socket (never opened for reading, so a FIFO cannot block); "too-large": over the limit
     #: (checked before reading, so a 1 GB file is never read).
     problem: str | None = None
+
+    def why(self, limit: int) -> str:
+        """Why the file was not read, in words for a one-line error."""
+        if self.problem == "missing":
+            return "no such file"
+        if self.problem == "too-large":
+            return f"larger than {limit // 2**20} MB" if limit >= 2**20 else f"larger than {limit // 1024} kB"
+        return "not a regular file"
 
 
 def read_source(path: Path, limit: int) -> Read:

@@ -75,6 +75,11 @@ def decode_source(data: bytes, path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return text, None
 
 
+def refused(path: str, got: fs.Read, max_file_size: int) -> Diagnostic:
+    """The diagnostic for a source that was not read: too large (CJ007) or not a regular file (CJ006)."""
+    return too_large(path, got.size, max_file_size) if got.problem == "too-large" else not_regular(path)
+
+
 def load_source(location: Path, path: str, max_file_size: int) -> tuple[SourceFile, list[Diagnostic]]:
     """Reads, decodes, parses and checks the structure of one file: everything done
     to a file on its own, so files can go through it in parallel."""
@@ -82,8 +87,8 @@ def load_source(location: Path, path: str, max_file_size: int) -> tuple[SourceFi
     if got.problem == "missing":
         return SourceFile(location, path, None), []
     if got.data is None:
-        refused = too_large(path, got.size, max_file_size) if got.problem == "too-large" else not_regular(path)
-        return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), refused), [refused]
+        refusal = refused(path, got, max_file_size)
+        return SourceFile(location, path, ParseResult(None, (), (), LineIndex("")), refusal), [refusal]
     text, problem = decode_source(got.data, path, max_file_size)
     del got  # the bytes are not needed past here: 13 MB less at the peak of a big file
     if text is None:

@@ -375,21 +375,14 @@ def constraints(p: PlanProperty) -> str:
     t = p.type
     lo, hi = p.minimum, p.maximum
     parts: list[str] = []
-    if t.name in ("integer", "number"):
+    if t.name in ("integer", "number", "string", "list"):
+        unit = {"string": " characters", "list": " items"}.get(t.name, "")
         if lo is not None and hi is not None:
-            parts.append(f"{_n(lo)} to {_n(hi)}")
+            parts.append(f"{_n(lo)} to {_n(hi)}{unit}")
         elif lo is not None:
-            parts.append(f"at least {_n(lo)}")
+            parts.append(f"at least {_n(lo)}{unit}")
         elif hi is not None:
-            parts.append(f"at most {_n(hi)}")
-    elif t.name in ("string", "list"):
-        unit = "characters" if t.name == "string" else "items"
-        if lo is not None and hi is not None:
-            parts.append(f"{_n(lo)} to {_n(hi)} {unit}")
-        elif lo is not None:
-            parts.append(f"at least {_n(lo)} {unit}")
-        elif hi is not None:
-            parts.append(f"at most {_n(hi)} {unit}")
+            parts.append(f"at most {_n(hi)}{unit}")
     if t.name == "datetime" or (t.item is not None and t.item.name == "datetime"):
         parts.append("ISO 8601 date-time")
     if p.pattern is not None:

@@ -43,9 +43,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from cjdsl.parser import parse  # noqa: E402
-from cjdsl.resolve import SourceFile, check_references, resolve  # noqa: E402
-from cjdsl.resolved import ResolvedJourney  # noqa: E402
+from cjdsl.core.resolved import ResolvedJourney  # noqa: E402
+from cjdsl.language.parser import parse  # noqa: E402
+from cjdsl.project.resolve import SourceFile, check_references, resolve  # noqa: E402
 from cjdsl.rules import RuleSettings, run_rules  # noqa: E402
 
 HEADER = 'journey j "J" {\n  owner t\n}\nteam t "T"\n'
@@ -156,7 +156,7 @@ def run_syntax_one_line(k: int) -> Run:
 
 
 def run_report_one_line(k: int) -> Run:
-    from cjdsl.report import render_full
+    from cjdsl.cli.report import render_full
 
     text = one_line_text(k)
     result = parse(text, "line.journey")

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 from cjdsl.backends.graphviz_dot import LARGE, journey_dot, overview_dot, stage_dot  # noqa: E402
-from cjdsl.layout import Dot  # noqa: E402
-from cjdsl.parser import parse  # noqa: E402
-from cjdsl.resolve import SourceFile, resolve  # noqa: E402
+from cjdsl.backends.layout import Dot  # noqa: E402
+from cjdsl.language.parser import parse  # noqa: E402
+from cjdsl.project.resolve import SourceFile, resolve  # noqa: E402
 
 
 def journey_for(touchpoints: int, seed: int) -> object:

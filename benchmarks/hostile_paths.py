@@ -10,7 +10,7 @@ which must grow linearly with the input.
   now resumes where the last search ended.
 
 For each size (kB of input) the script builds the input (not timed), then times
-``cjdsl.mermaid_import.parse_journey`` on it with ``time.perf_counter``, best of
+``cjdsl.review.mermaid_import.parse_journey`` on it with ``time.perf_counter``, best of
 ``--repeat``, and prints the seconds, the microseconds per kB, and how the time grew from
 the previous size against how the size grew.
 
@@ -35,7 +35,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the cjdsl package of this checkout
 
-from cjdsl.mermaid_import import ImportError_, parse_journey  # noqa: E402
+from cjdsl.review.mermaid_import import ImportError_, parse_journey  # noqa: E402
 
 #: Growth of time over growth of size above which a path is reported as not linear.
 LIMIT = 2.0

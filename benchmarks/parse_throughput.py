@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Parser throughput: how many MB/s of `.journey` text ``cjdsl.parser.parse`` turns into
+"""Parser throughput: how many MB/s of `.journey` text ``cjdsl.language.parser.parse`` turns into
 a model, against a plain ``re`` tokeniser of the same text as a lower bound.
 
 For each size, a journey is generated (``generate.py``, fixed seed), then timed with
@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 import lark  # noqa: E402
 from generate import generate  # noqa: E402
 
-from cjdsl.parser import parse  # noqa: E402
+from cjdsl.language.parser import parse  # noqa: E402
 
 #: The lower bound: every token of the language, as the grammar's terminals define them.
 #: Alternatives are tried in order; ``error`` catches anything else, one character at a
@@ -131,7 +131,7 @@ def sizes_arg(value: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Time cjdsl.parser.parse against a plain re tokeniser.")
+    ap = argparse.ArgumentParser(description="Time cjdsl.language.parser.parse against a plain re tokeniser.")
     ap.add_argument(
         "--sizes", type=sizes_arg, default=[100, 1000, 10000], help="touchpoint counts, comma-separated (default 100,1000,10000)"
     )

@@ -30,11 +30,11 @@ from generate import generate  # noqa: E402
 from parse_throughput import re_tokenise  # noqa: E402
 
 from cjdsl.backends import BuildContext, backends  # noqa: E402
-from cjdsl.config import Config  # noqa: E402
-from cjdsl.parser import parse  # noqa: E402
-from cjdsl.resolve import SourceFile, resolve  # noqa: E402
+from cjdsl.language.parser import parse  # noqa: E402
+from cjdsl.language.values import check_document  # noqa: E402
+from cjdsl.project.config import Config  # noqa: E402
+from cjdsl.project.resolve import SourceFile, resolve  # noqa: E402
 from cjdsl.rules import RuleSettings, run_rules  # noqa: E402
-from cjdsl.structure import check_document  # noqa: E402
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -64,7 +64,7 @@ def measure(n: int, seed: int, with_dot: bool) -> dict[str, Any]:
         stages[f"backend:{name}"], _ = timed(lambda b=backend: b.build_all(ctx))
     if with_dot:
         from cjdsl.backends.graphviz_dot import journey_dot
-        from cjdsl.layout import Dot
+        from cjdsl.backends.layout import Dot
 
         source_dot = journey_dot(journey)
         stages["dot"], _ = timed(lambda: Dot.find(timeout=600)(source_dot, "svg"))

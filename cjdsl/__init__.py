@@ -17,20 +17,23 @@ __version__ = "0.2.0"
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import model
+from . import _moved
 from .backends import Artifact, Backend, BuildContext, backends, register
-from .config import Config, ConfigError, load_config
-from .diagnostics import CODES, Diagnostic, Related, Severity, Suppression
-from .parser import ParseResult, parse
-from .project import Project, compile_project
-from .resolved import ResolvedJourney
-from .span import Span
+from .core import model
+from .core.diagnostics import CODES, Diagnostic, Related, Severity, Suppression
+from .core.resolved import ResolvedJourney
+from .core.span import Span
+from .language.parser import ParseResult, parse
+from .project.config import Config, ConfigError, load_config
+from .project.graph import Project, compile_project
+
+_moved.install()
 
 
 def __getattr__(name: str) -> object:
     """The formatter loads on first use: `cjdsl check` does not need it."""
     if name in ("format_document", "format_text"):
-        from . import formatter
+        from .language import formatter
 
         return getattr(formatter, name)
     raise AttributeError(f"module 'cjdsl' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """``python -m cjdsl``: the same as the ``cjdsl`` command."""
 
-from .cli import entry
+from .cli.app import entry
 
 entry()

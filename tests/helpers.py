@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
-from cjdsl.parser import make_lark
+from cjdsl.language.parser import make_lark
 
 EXAMPLES_COUNT = int(os.environ.get("CJDSL_FUZZ_EXAMPLES", "150"))
 GRAMMAR = make_lark()

@@ -11,9 +11,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cjdsl"
 #: The modules that may touch the file system, each for the reason the README gives.
 FILE_SYSTEM_MODULES = {
     "cjdsl.fs",  # every read, write, listing, check and link resolution of the project's files
-    "cjdsl.packaged",  # the package's own data files (grammar, parse tables, code catalogue, schemas)
-    "cjdsl.git",  # the git adapter: unpacks `git archive` into a scratch folder
-    "cjdsl.layout",  # the layout adapter: checks that $CJDSL_DOT is a program it can run
+    "cjdsl.core.packaged",  # the package's own data files (grammar, parse tables, code catalogue, schemas)
+    "cjdsl.review.git",  # the git adapter: unpacks `git archive` into a scratch folder
+    "cjdsl.backends.layout",  # the layout adapter: checks that $CJDSL_DOT is a program it can run
 }
 
 #: Methods of paths and files that touch the disk.
@@ -149,7 +149,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
 def test_the_import_graph_has_no_cycle() -> None:
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
-    assert graph["cjdsl.project"] and graph["cjdsl.parallel"]  # the parse worked
+    assert graph["cjdsl.project.graph"] and graph["cjdsl.project.parallel"]  # the parse worked
     done: set[str] = set()
     cycles: list[list[str]] = []
 
@@ -166,3 +166,53 @@ def test_the_import_graph_has_no_cycle() -> None:
     for name in sorted(graph):
         visit(name, [])
     assert cycles == []
+
+
+#: The stages, lowest first: a module may import its own stage and those below it,
+#: never one above (README, Architecture). `cjdsl` itself (the public API) is on top.
+LAYERS = ["fs", "core", "language", "tracking", "rules", "project", "backends", "review", "cli"]
+
+
+def _layer(name: str) -> int:
+    parts = name.split(".")
+    if len(parts) == 1 or parts[1] in ("_moved", "__main__"):
+        return len(LAYERS)
+    return LAYERS.index(parts[1])
+
+
+def test_every_module_is_in_a_stage_and_no_stage_imports_one_above_it() -> None:
+    modules = _modules()
+    upward = []
+    for name, path in modules.items():
+        for target in _imports(name, path, modules):
+            if target == "cjdsl" and name.startswith("cjdsl.cli."):
+                continue  # the command line reads `cjdsl.__version__`
+            if _layer(target) > _layer(name):
+                upward.append(f"{name} → {target}")
+    assert upward == []
+
+
+def test_the_stage_check_sees_an_upward_import(tmp_path: Path) -> None:
+    """The test above would catch a core module importing the language."""
+    modules = {"cjdsl.core.model": tmp_path / "model.py", "cjdsl.language.parser": tmp_path / "parser.py"}
+    modules["cjdsl.core.model"].write_text("from ..language import parser\n", encoding="utf-8")
+    assert _imports("cjdsl.core.model", modules["cjdsl.core.model"], modules) == {"cjdsl.language.parser"}
+    assert _layer("cjdsl.language.parser") > _layer("cjdsl.core.model")
+
+
+def test_module_paths_from_before_the_stages_still_import_the_same_modules() -> None:
+    import importlib
+
+    import cjdsl
+    import cjdsl.language.parser
+    import cjdsl.project.graph
+
+    old = importlib.import_module("cjdsl.parser")
+    assert old is cjdsl.language.parser and old.parse is cjdsl.parse
+    from cjdsl.project import compile_project  # the module cjdsl.project became a package
+
+    assert compile_project is cjdsl.project.graph.compile_project
+    from cjdsl._moved import MOVED
+
+    for name, new in MOVED.items():
+        assert importlib.import_module(name) is importlib.import_module(new), name

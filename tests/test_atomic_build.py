@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT
-from .helpers import snapshot
+from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import snapshot
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")

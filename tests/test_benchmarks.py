@@ -7,9 +7,8 @@ import json
 import subprocess
 import sys
 
-from cjdsl.parser import parse
-
-from .conftest import ROOT
+from cjdsl.language.parser import parse
+from tests.conftest import ROOT
 
 
 def test_generator_is_deterministic_and_valid() -> None:

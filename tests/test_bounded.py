@@ -19,16 +19,15 @@ from pathlib import Path
 import pytest
 
 import cjdsl
-from cjdsl.diagnostics import CloseMatches, Diagnostic, SuggestionBudget, did_you_mean
-from cjdsl.parser import MAX_RECOVERIES, MAX_SYNTAX_ERRORS, parse
-from cjdsl.report import EXCERPT_WIDTH, _display_width, render_full
-from cjdsl.resolve import SourceFile, check_references, resolve
-from cjdsl.resolved import ResolvedJourney
+from cjdsl.cli.report import EXCERPT_WIDTH, _display_width, render_full
+from cjdsl.core.diagnostics import CloseMatches, Diagnostic, SuggestionBudget, did_you_mean
+from cjdsl.core.resolved import ResolvedJourney
+from cjdsl.core.span import Span
+from cjdsl.language.parser import MAX_RECOVERIES, MAX_SYNTAX_ERRORS, parse
+from cjdsl.project.resolve import SourceFile, check_references, resolve
 from cjdsl.rules import MAX_FINDINGS_EXAMINED, MAX_FINDINGS_PER_RULE, Context, RuleSettings, all_rules, run_rules
 from cjdsl.rules.suppression import Suppressions
-from cjdsl.span import Span
-
-from .conftest import write
+from tests.conftest import write
 
 HEADER = 'journey j "J" {\n  owner t\n}\nteam t "T"\n'
 
@@ -498,7 +497,7 @@ def test_short_lines_print_as_before() -> None:
 
 
 def pattern_diagnostics(pattern: str) -> list[Diagnostic]:
-    from cjdsl.structure import check_document
+    from cjdsl.language.values import check_document
 
     escaped = pattern.replace("\\", "\\\\").replace('"', '\\"')
     text = f'stage s "S" {{\n  touchpoint t "T" {{\n    event "E" {{\n      p string pattern "{escaped}"\n    }}\n  }}\n}}\n'
@@ -686,7 +685,7 @@ def test_the_benchmark_of_hostile_inputs_runs_at_a_small_size() -> None:
     import subprocess
     import sys
 
-    from .conftest import ROOT
+    from tests.conftest import ROOT
 
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bounded.py"), "--scales", "0.02,0.04", "--format", "json"],

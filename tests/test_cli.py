@@ -15,8 +15,7 @@ import cjdsl
 from cjdsl import __version__
 from cjdsl.cli import main, run
 from cjdsl.fs import MARKER
-
-from .conftest import EXAMPLES, ROOT, write
+from tests.conftest import EXAMPLES, ROOT, write
 
 GOOD = 'journey j "J"\nstage s "S" phase awareness {\n  touchpoint t "T"\n}\n'
 BAD = 'journey k "K"\nstage s "S" phase awareness {\n  touchpoint t "T" {\n    next nowhere\n  }\n}\n'
@@ -163,12 +162,12 @@ def test_render_to_stdout_and_file(project: Path) -> None:
 
 
 def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import cjdsl.cli
+    import cjdsl.cli.common
 
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cjdsl.cli, "compile_project", boom)
+    monkeypatch.setattr(cjdsl.cli.common, "compile_project", boom)
     monkeypatch.delenv("CJDSL_DEBUG", raising=False)
     assert run(["check", str(EXAMPLES)]) == 2
     err = capsys.readouterr().err
@@ -252,7 +251,7 @@ def test_build_order_comes_from_the_declared_links(project: Path, registry: dict
     of what those wrote."""
     import cjdsl
     from cjdsl.backends import build_order, register
-    from cjdsl.build import build
+    from cjdsl.backends.build import build
 
     runs: list[str] = []
     register(_recorder("aaa", ("mermaid", "zzz"), runs))  # type: ignore[arg-type]
@@ -301,7 +300,7 @@ def test_every_built_file_is_declared_by_its_backend() -> None:
     large to draw whole)."""
     import cjdsl
     from cjdsl.backends import backends
-    from cjdsl.build import build
+    from cjdsl.backends.build import build
 
     project = cjdsl.check([EXAMPLES])
     result = build(project, list(backends()), lambda source, fmt: b"<svg/>")
@@ -346,7 +345,7 @@ def test_render_finds_views_and_aliases_through_the_registry(project: Path, regi
 
 def test_render_help_lists_every_target_the_registry_offers() -> None:
     from cjdsl.backends import backends
-    from cjdsl.layout import FORMATS
+    from cjdsl.backends.layout import FORMATS
 
     text = " ".join(CliRunner().invoke(main, ["render", "--help"]).stdout.split())
     for backend in backends().values():

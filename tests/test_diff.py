@@ -12,9 +12,8 @@ from click.testing import CliRunner
 
 import cjdsl
 from cjdsl.cli import main
-from cjdsl.diff import diff, render_markdown, render_text
-
-from .conftest import FIXTURES, git, write
+from cjdsl.review.diff import diff, render_markdown, render_text
+from tests.conftest import FIXTURES, git, write
 
 CASE = FIXTURES / "diff"
 
@@ -153,7 +152,7 @@ def test_diff_between_git_revisions(tmp_path: Path) -> None:
 def test_pre_commit_hooks_name_real_commands() -> None:
     import yaml
 
-    from .conftest import ROOT
+    from tests.conftest import ROOT
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert {h["id"] for h in hooks} == {"cjdsl-check", "cjdsl-fmt"}
@@ -204,7 +203,7 @@ def test_the_emotion_chart_follows_a_stage_renamed_by_id(tmp_path: Path) -> None
 
 
 def test_the_comment_says_the_tracking_versions_and_whether_the_lock_is_current(tmp_path: Path) -> None:
-    from cjdsl.diff import tracking_note
+    from cjdsl.review.diff import tracking_note
 
     base = 'journey j "J"\nstage s "S" {\n  touchpoint t "T" {\n    event "Quote Requested" {\n      n integer\n    }\n  }\n}\n'
     write(tmp_path / "old", {"cjdsl.toml": 'ignore = ["CJ2"]\n', "j.journey": base})
@@ -221,3 +220,41 @@ def test_the_comment_says_the_tracking_versions_and_whether_the_lock_is_current(
     note = tracking_note(old.journeys, new.journeys, old.lock, new.lock)
     assert note.lock_current is False
     assert "does not match the journeys" in render_markdown(diff(old.journeys, new.journeys), tracking=note)
+
+
+def _property_edits(tmp_path: Path, old: str, new: str) -> list[tuple[str, object, object, tuple[str, ...]]]:
+    source = """journey j "J" {{ }}
+persona p "P" {{ role "Buyer" }}
+channel web "Web" online web
+stage s "S" phase awareness {{
+  touchpoint t "T" {{
+    channel web
+    entry
+    event "Thing Done" {{ x {type} }}
+  }}
+}}
+"""
+    sides = []
+    for name, type_ in (("old", old), ("new", new)):
+        write(tmp_path / name, {"j.journey": source.format(type=type_)})
+        sides.append(journeys(tmp_path / name / "j.journey"))
+    return [(e.field or "", e.old, e.new, e.impact) for e in diff(*sides) if e.element == "property"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # A string that must now be one of a few values rejects what it took: a type change.
+        ("string", 'enum("a", "b")', [("type", "string", "enum", ("tracking-breaking",))]),
+        ("string", "datetime", [("type", "string", "datetime", ("tracking-breaking",))]),
+        ("list(string)", "list(integer)", [("type", "list(string)", "list(integer)", ("tracking-breaking",))]),
+        # More values for an enum take everything it took before; fewer do not.
+        ('enum("a")', 'enum("a", "b")', [("constraints", {"enum": ["a"]}, {"enum": ["a", "b"]}, ("tracking-additive",))]),
+        ('enum("a", "b")', 'enum("a")', [("constraints", {"enum": ["a", "b"]}, {"enum": ["a"]}, ("tracking-breaking",))]),
+        ("string", "string", []),
+    ],
+)
+def test_property_changes_are_read_from_the_plan(
+    tmp_path: Path, old: str, new: str, expected: list[tuple[str, object, object, tuple[str, ...]]]
+) -> None:
+    assert _property_edits(tmp_path, old, new) == expected

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 import cjdsl
-from cjdsl.formatter import format_text
-
-from .conftest import EXAMPLES, example_files, journey_examples
+from cjdsl.language.formatter import format_text
+from tests.conftest import EXAMPLES, example_files, journey_examples
 
 
 def test_there_are_the_promised_examples() -> None:

@@ -1,4 +1,4 @@
-"""The fast path (cjdsl.fastpath) against Lark's own loop: on every input the parser
+"""The fast path (cjdsl.language.fastpath) against Lark's own loop: on every input the parser
 gives the same model, spans, comments and diagnostics either way, and the fast path
 never turns away a file Lark accepts without falling back."""
 
@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from cjdsl import fastpath
-from cjdsl.parser import _parser, grammar_sha256, make_lark, parse
-from cjdsl.span import LineIndex, Span
-
-from .conftest import EXAMPLES, FIXTURES, ROOT, mutants
-from .helpers import EXAMPLES_COUNT, SOURCES
+from cjdsl.core.span import LineIndex, Span
+from cjdsl.language import fastpath
+from cjdsl.language.parser import _parser, grammar_sha256, make_lark, parse
+from tests.conftest import EXAMPLES, FIXTURES, ROOT, mutants
+from tests.helpers import EXAMPLES_COUNT, SOURCES
 
 ALL_SOURCES = sorted([*EXAMPLES.rglob("*.journey"), *FIXTURES.rglob("*.journey")])
 
@@ -121,11 +120,11 @@ def test_grammar_generated_text_parses_the_same_both_ways(text: str) -> None:
     assert_same(text)
 
 
-TABLES = ROOT / "cjdsl" / "parse_tables.json"
+TABLES = ROOT / "cjdsl" / "language" / "parse_tables.json"
 
 
 def test_shipped_tables_are_made_from_the_grammar() -> None:
-    """cjdsl/parse_tables.json is what Lark makes of grammar/journey.lark today; after
+    """cjdsl/language/parse_tables.json is what Lark makes of grammar/journey.lark today; after
     editing the grammar, `CJDSL_UPDATE_GOLDEN=1 python -m pytest tests/test_fastpath.py`
     writes it anew. The same grammar gives the same file whatever the hash seed."""
     expected = json.dumps(fastpath.export(make_lark(), grammar_sha256()), indent=1) + "\n"
@@ -136,7 +135,7 @@ def test_shipped_tables_are_made_from_the_grammar() -> None:
         [
             sys.executable,
             "-c",
-            "import json; from cjdsl import fastpath; from cjdsl.parser import make_lark, grammar_sha256;"
+            "import json; from cjdsl import fastpath; from cjdsl.language.parser import make_lark, grammar_sha256;"
             "print(json.dumps(fastpath.export(make_lark(), grammar_sha256()), indent=1))",
         ],
         env={**os.environ, "PYTHONHASHSEED": "12345"},

@@ -10,13 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cjdsl import model as m
-from cjdsl import vocabulary as v
-from cjdsl.formatter import format_document, format_text
-from cjdsl.parser import parse
-from cjdsl.syntax_errors import _ORDER, is_keyword
-
-from .conftest import FIXTURES, example_files
+from cjdsl.core import model as m
+from cjdsl.core import vocabulary as v
+from cjdsl.language.formatter import format_document, format_text
+from cjdsl.language.parser import parse
+from cjdsl.language.syntax_errors import _ORDER, is_keyword
+from tests.conftest import FIXTURES, example_files
 
 GOLDEN = sorted((FIXTURES / "format").glob("*.in.journey"))
 ALL_SOURCES = example_files() + GOLDEN + sorted((FIXTURES / "format").glob("*.out.journey"))

@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cjdsl
-from cjdsl.parser import parse
-
-from .helpers import EXAMPLES_COUNT, SOURCES
+from cjdsl.language.parser import parse
+from tests.helpers import EXAMPLES_COUNT, SOURCES
 
 
 def _assert_sound(text: str) -> None:
@@ -31,8 +30,8 @@ def test_grammar_generated_text_parses_or_explains(text: str) -> None:
     checks, and formats back to the same model."""
     result = parse(text, "fuzz.journey")
     assert result.document is not None, (text, [d.message for d in result.diagnostics])
-    from cjdsl.formatter import format_document
-    from cjdsl.structure import check_document
+    from cjdsl.language.formatter import format_document
+    from cjdsl.language.values import check_document
 
     check_document(result.document)
     again = parse(format_document(result.document), "fuzz.journey")
@@ -53,7 +52,7 @@ def test_token_soup_never_raises(text: str) -> None:
 
 
 def test_check_never_changes_a_file(tmp_path: Path) -> None:
-    from .conftest import EXAMPLES
+    from tests.conftest import EXAMPLES
 
     project = tmp_path / "p"
     import shutil

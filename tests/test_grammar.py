@@ -7,8 +7,8 @@ import re
 import pytest
 from lark import Lark
 
-from cjdsl.parser import grammar_text, make_lark
-from cjdsl.syntax_errors import BLOCK_ATTRS, PHRASES, is_keyword
+from cjdsl.language.parser import grammar_text, make_lark
+from cjdsl.language.syntax_errors import BLOCK_ATTRS, PHRASES, is_keyword
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 import cjdsl
-import cjdsl.resolve
+import cjdsl.project.resolve
+from cjdsl.backends.build import build
 from cjdsl.backends.graphviz_dot import html, journey_dot, overview_dot, quoted, stage_dot, views
-from cjdsl.build import build
+from cjdsl.backends.layout import Dot, DotMissing, DotTimeout, LayoutError, find_dot
 from cjdsl.cli import main
-from cjdsl.layout import Dot, DotMissing, DotTimeout, LayoutError, find_dot
-
-from .conftest import EXAMPLES, FIXTURES, IN_CI, ROOT, journey_examples
+from tests.conftest import EXAMPLES, FIXTURES, IN_CI, ROOT, journey_examples
 
 GOLDEN = FIXTURES / "graphviz"
 UPDATE = os.environ.get("CJDSL_UPDATE_GOLDEN") == "1"
@@ -236,8 +235,8 @@ def test_generated_journeys_that_once_crashed_dot(touchpoints: int, seed: int, d
         sys.path.remove(str(ROOT / "benchmarks"))
     result = cjdsl.parse(generate(touchpoints, seed=seed), "gen.journey")
     assert result.document is not None
-    source = cjdsl.resolve.SourceFile(Path("/gen.journey"), "gen.journey", result)  # type: ignore[attr-defined]
-    j, _ = cjdsl.resolve.resolve(source, Path("/"), lambda p: cjdsl.resolve.SourceFile(p, str(p), None))  # type: ignore[attr-defined]
+    source = cjdsl.project.resolve.SourceFile(Path("/gen.journey"), "gen.journey", result)  # type: ignore[attr-defined]
+    j, _ = cjdsl.project.resolve.resolve(source, Path("/"), lambda p: cjdsl.project.resolve.SourceFile(p, str(p), None))  # type: ignore[attr-defined]
     assert j is not None
     for artifact in views(j):
         assert dot(artifact.content.decode("utf-8"), "svg").endswith(b"</svg>\n")

@@ -23,11 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cjdsl
-from cjdsl.config import ConfigError, load_config
+from cjdsl.project.config import ConfigError, load_config
 from cjdsl.tracking import LockError
 from cjdsl.tracking.lock import read as read_lock
-
-from .conftest import EXAMPLES, IN_CI, git, invoke, mutants, write
+from tests.conftest import EXAMPLES, IN_CI, git, invoke, mutants, write
 
 SECRET = "hunter2-secret"
 JOURNEY = 'journey j "J" {\n  version "1"\n}\n'

@@ -24,11 +24,10 @@ from hypothesis import strategies as st
 import cjdsl
 from cjdsl.backends.mermaid import markdown_page, markdown_text
 from cjdsl.cli import main
-from cjdsl.diff import Edit, diff, render_markdown, render_text
-from cjdsl.strings import quote
-from cjdsl.terminal import safe, visible_controls
-
-from .conftest import ROOT
+from cjdsl.core.strings import quote
+from cjdsl.core.terminal import safe, visible_controls
+from cjdsl.review.diff import Edit, diff, render_markdown, render_text
+from tests.conftest import ROOT
 
 #: What GitHub's Actions runner (and Azure's) reads as a command in a log line.
 CI_LOG_HOSTILE = [

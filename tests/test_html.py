@@ -16,8 +16,7 @@ from click.testing import CliRunner
 import cjdsl
 from cjdsl.backends.html_site import text_html
 from cjdsl.cli import main
-
-from .conftest import EXAMPLES, FIXTURES, IN_CI, journey_examples
+from tests.conftest import EXAMPLES, FIXTURES, IN_CI, journey_examples
 
 CHROMIUM = os.environ.get("CJDSL_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -17,11 +17,10 @@ import cmarkgfm
 import yaml
 from click.testing import CliRunner
 
+from cjdsl.backends.layout import Dot, DotMissing
 from cjdsl.cli import main
-from cjdsl.layout import Dot, DotMissing
-from cjdsl.strings import quote
-
-from .conftest import IN_CI
+from cjdsl.core.strings import quote
+from tests.conftest import IN_CI
 
 CORPUS = [
     '"quoted" \\ \\N \\G \\L',

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 import cjdsl
 from cjdsl.backends.json_model import journey_to_dict, schema
-
-from .conftest import EXAMPLES, ROOT, journey_examples
+from tests.conftest import EXAMPLES, ROOT, journey_examples
 
 
 def test_schema_is_a_valid_json_schema() -> None:
@@ -71,6 +70,6 @@ def test_build_is_byte_identical_across_processes(tmp_path: Path) -> None:
     )
 )
 def test_fast_indented_json_is_byte_identical_to_the_standard_library(value: object) -> None:
-    from cjdsl import jsontext
+    from cjdsl.core import jsontext
 
     assert jsontext.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"

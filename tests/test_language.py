@@ -12,11 +12,10 @@ from importlib import resources
 
 import pytest
 
-from cjdsl import language
-from cjdsl.parser import parse
-from cjdsl.syntax_errors import BLOCK_ATTRS
-
-from .conftest import ROOT
+from cjdsl.language import table as language
+from cjdsl.language.parser import parse
+from cjdsl.language.syntax_errors import BLOCK_ATTRS
+from tests.conftest import ROOT
 
 #: A minimal block of each kind, with `@` where an attribute goes.
 SHELLS = {

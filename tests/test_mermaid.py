@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 import cjdsl
-from cjdsl import model as m
 from cjdsl.backends.mermaid import flow_diagram, journey_diagram, journey_text, score
-
-from .conftest import EXAMPLES, FIXTURES, IN_CI, journey_examples
+from cjdsl.core import model as m
+from tests.conftest import EXAMPLES, FIXTURES, IN_CI, journey_examples
 
 GOLDEN = FIXTURES / "mermaid"
 UPDATE = os.environ.get("CJDSL_UPDATE_GOLDEN") == "1"
@@ -96,8 +95,8 @@ def test_mermaid_parses_and_renders_every_diagram(path: Path, mermaid_page: Any)
 
 
 def _roundtrip(diagram: str, tmp_path: Path) -> str:
-    from cjdsl.formatter import format_document
-    from cjdsl.mermaid_import import parse_journey
+    from cjdsl.language.formatter import format_document
+    from cjdsl.review.mermaid_import import parse_journey
 
     (tmp_path / "cjdsl.toml").write_text('ignore = ["CJ2"]\n', encoding="utf-8")
     path = tmp_path / "imported.journey"
@@ -141,7 +140,7 @@ def test_import_mermaid_docs_example_from_markdown(tmp_path: Path) -> None:
 
 
 def test_the_diff_comment_chart_parses(mermaid_page: Any) -> None:
-    from cjdsl.diff import diff, render_markdown
+    from cjdsl.review.diff import diff, render_markdown
 
     case = FIXTURES / "diff"
     old, new = cjdsl.check([case / "old.journey"]).journeys, cjdsl.check([case / "new.journey"]).journeys
@@ -192,7 +191,7 @@ _LOOKALIKES = str.maketrans({":": "∶", "#": "＃", ";": "；", ",": "‚"})
 
 
 def _hostile_journey(tmp_path: Path, title: str) -> cjdsl.ResolvedJourney:
-    from cjdsl.strings import quote
+    from cjdsl.core.strings import quote
 
     lines = [f"journey hostile {quote(title)} {{", "  owner t", "}", 'team t "T"']
     for n, text in enumerate(MERMAID_HOSTILE):
@@ -262,7 +261,7 @@ def test_mermaid_reads_every_hostile_label_as_text(tmp_path: Path, mermaid_page:
 
 
 def test_the_diff_chart_reads_hostile_stage_labels_as_text(tmp_path: Path, mermaid_page: Any) -> None:
-    from cjdsl.diff import diff, render_markdown
+    from cjdsl.review.diff import diff, render_markdown
 
     (tmp_path / "old").mkdir()
     (tmp_path / "new").mkdir()
@@ -292,7 +291,7 @@ def test_task_names_that_start_like_statements_survive_export_import_export(tmp_
 
 
 def _import_error(diagram: str) -> str:
-    from cjdsl.mermaid_import import ImportError_, parse_journey
+    from cjdsl.review.mermaid_import import ImportError_, parse_journey
 
     with pytest.raises(ImportError_) as caught:
         parse_journey(diagram)
@@ -314,19 +313,19 @@ def test_a_score_in_other_digits_is_a_clear_error_not_a_crash(score: str, tmp_pa
 
 
 def test_scores_out_of_range_or_not_numbers_name_their_line() -> None:
-    from cjdsl.mermaid_import import parse_journey
+    from cjdsl.review.mermaid_import import parse_journey
 
     base = "journey\n  title T\n  section S\n    Task: {}: Me\n"
     assert _import_error(base.format("0")) == "line 4: a journey score is 1 to 5, got 0"
     assert _import_error(base.format("6")) == "line 4: a journey score is 1 to 5, got 6"
     assert _import_error(base.format("9" * 5000)) == "line 4: a journey score is 1 to 5, got " + "9" * 20 + "…"
     assert _import_error(base.format("three")).startswith("line 4: expected `Task name: score: actors`")
-    (stage,) = [item for item in parse_journey(base.format("05")).items if isinstance(item, cjdsl.model.Stage)]
+    (stage,) = [item for item in parse_journey(base.format("05")).items if isinstance(item, cjdsl.core.model.Stage)]
     assert [tp.emotion for tp in stage.touchpoints] == [2]
 
 
 def test_import_reads_statements_and_comments_as_mermaid_does() -> None:
-    from cjdsl.mermaid_import import parse_journey
+    from cjdsl.review.mermaid_import import parse_journey
 
     document = parse_journey(
         "journey\n"
@@ -342,15 +341,15 @@ def test_import_reads_statements_and_comments_as_mermaid_does() -> None:
         "    Journeyman: 1: Me\n"
     )
     journey, _persona, stage = document.items
-    assert isinstance(journey, cjdsl.model.Journey) and journey.label == "Upper case title"
-    assert isinstance(stage, cjdsl.model.Stage) and stage.label == "First"
+    assert isinstance(journey, cjdsl.core.model.Journey) and journey.label == "Upper case title"
+    assert isinstance(stage, cjdsl.core.model.Stage) and stage.label == "First"
     assert [tp.label for tp in stage.touchpoints] == ["titled", "sections of it", "Journeyman"]
 
 
 def test_duplicate_names_get_the_same_ids_as_before_in_linear_time() -> None:
     import time
 
-    from cjdsl.mermaid_import import _Ids
+    from cjdsl.review.mermaid_import import _Ids
 
     ids = _Ids(set())
     assert [ids.make(name, "tp") for name in ["a_2", "a", "a", "a", "A!", "a_3_2", "2nd", "2nd"]] == [
@@ -365,9 +364,9 @@ def test_duplicate_names_get_the_same_ids_as_before_in_linear_time() -> None:
     ]
     many = "journey\n  section S\n" + "    Same task: 3: Me\n" * 40_000  # about 850 kB
     start = time.perf_counter()
-    from cjdsl.mermaid_import import parse_journey
+    from cjdsl.review.mermaid_import import parse_journey
 
-    (stage,) = [item for item in parse_journey(many).items if isinstance(item, cjdsl.model.Stage)]
+    (stage,) = [item for item in parse_journey(many).items if isinstance(item, cjdsl.core.model.Stage)]
     elapsed = time.perf_counter() - start
     assert len({tp.id for tp in stage.touchpoints}) == 40_000 and stage.touchpoints[-1].id == "same_task_40000"
     assert elapsed < 10, elapsed  # quadratic, this took minutes; linear, about half a second
@@ -376,7 +375,7 @@ def test_duplicate_names_get_the_same_ids_as_before_in_linear_time() -> None:
 def test_fences_are_found_in_one_pass_whatever_the_markdown() -> None:
     import time
 
-    from cjdsl.mermaid_import import diagram
+    from cjdsl.review.mermaid_import import diagram
 
     markdown = (
         "# T\n```mermaid\nflowchart LR\n```\n\n````mermaid  \r\njourney\n  title X\n  section S\n    Task: 9: Me\n````\n"
@@ -425,7 +424,7 @@ def test_import_keeps_front_matter_accessibility_text_and_comments(tmp_path: Pat
 
 
 def test_imported_ids_end_at_a_word(tmp_path: Path) -> None:
-    from cjdsl.mermaid_import import parse_journey
+    from cjdsl.review.mermaid_import import parse_journey
 
     doc = parse_journey(
         "journey\n  section S\n    Compares the mortgage offers of three different banks online: 3: Me\n"

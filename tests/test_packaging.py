@@ -8,7 +8,7 @@ import venv
 import zipfile
 from pathlib import Path
 
-from .conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 
 def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     (wheel,) = dist.glob("cjdsl-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "cjdsl/grammar/journey.lark" in names
-    assert "cjdsl/parse_tables.json" in names  # without it every parse would import Lark
+    assert "cjdsl/language/parse_tables.json" in names  # without it every parse would import Lark
     assert "cjdsl/schemas/journey.schema.json" in names
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
@@ -38,7 +38,7 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run(
-        [bin_dir / "python", "-c", "import cjdsl, cjdsl.parser as p; print(cjdsl.__file__)"],
+        [bin_dir / "python", "-c", "import cjdsl, cjdsl.language.parser as p; print(cjdsl.__file__)"],
         check=True,
         capture_output=True,
         text=True,
@@ -76,4 +76,4 @@ def test_sdist_and_wheel_build_and_pass_twine_check(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    assert {"grammar/journey.lark", "CHANGELOG.md", "cjdsl/parse_tables.json", "docs/security.md"} <= names
+    assert {"grammar/journey.lark", "CHANGELOG.md", "cjdsl/language/parse_tables.json", "docs/security.md"} <= names

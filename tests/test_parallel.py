@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cjdsl.project
+import cjdsl.project.graph
+from cjdsl.backends.layout import DotMissing, find_dot
 from cjdsl.cli import main
-from cjdsl.layout import DotMissing, find_dot
-
-from .conftest import EXAMPLES, IN_CI
-from .helpers import snapshot
+from tests.conftest import EXAMPLES, IN_CI
+from tests.helpers import snapshot
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -24,17 +23,17 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_check_in_several_processes_reports_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cjdsl.parallel
+    import cjdsl.project.parallel
 
     calls: list[int] = []
-    real = cjdsl.parallel.load_sources
+    real = cjdsl.project.parallel.load_sources
 
     def counting(files, config, jobs, progress=None):  # type: ignore[no-untyped-def]
         calls.append(jobs)
         return real(files, config, jobs, progress)
 
-    monkeypatch.setattr(cjdsl.parallel, "load_sources", counting)
-    monkeypatch.setattr(cjdsl.project, "PARALLEL_BYTES", 0)  # the examples are small
+    monkeypatch.setattr(cjdsl.project.parallel, "load_sources", counting)
+    monkeypatch.setattr(cjdsl.project.graph, "PARALLEL_BYTES", 0)  # the examples are small
     one = invoke("-j", "1", "check", "--format", "json", str(EXAMPLES))
     two = invoke("-j", "2", "check", "--format", "json", str(EXAMPLES))
     assert calls == [2]  # only the second run used worker processes
@@ -42,7 +41,7 @@ def test_check_in_several_processes_reports_the_same(monkeypatch: pytest.MonkeyP
 
 
 def test_a_syntax_error_found_in_a_worker_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(cjdsl.project, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cjdsl.project.graph, "PARALLEL_BYTES", 0)
     shutil.copytree(EXAMPLES, tmp_path / "p")
     bad = tmp_path / "p" / "hr_saas.journey"
     bad.write_text(re.sub(r"(?m)^(\s*)touchpoint ", r"\1touchpont ", bad.read_text(encoding="utf-8"), count=1), encoding="utf-8")
@@ -57,7 +56,7 @@ def test_build_with_parallel_dot_is_byte_identical(monkeypatch: pytest.MonkeyPat
         if IN_CI:
             pytest.fail("Graphviz's `dot` is missing; CI must install it (apt-get install graphviz)")
         pytest.skip("Graphviz's `dot` is not installed")
-    monkeypatch.setattr(cjdsl.project, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cjdsl.project.graph, "PARALLEL_BYTES", 0)
     project = tmp_path / "p"
     shutil.copytree(EXAMPLES, project)
     assert invoke("-j", "1", "build", str(project), "-o", str(tmp_path / "one"))[0] == 0
@@ -78,7 +77,7 @@ def test_progress_is_shown_only_when_asked_or_on_a_terminal(monkeypatch: pytest.
 def test_progress_stays_off_in_ci_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from cjdsl.progress import StatusLine
+    from cjdsl.cli.progress import StatusLine
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cjdsl import model as m
-from cjdsl.parser import parse
+from cjdsl.core import model as m
+from cjdsl.language.parser import parse
 
 FULL = '''
 # a comment
@@ -196,7 +196,7 @@ def test_parser_cache_lives_only_in_a_private_folder(tmp_path: object, monkeypat
     import stat
     from pathlib import Path
 
-    from cjdsl.parser import cache_path
+    from cjdsl.language.parser import cache_path
 
     base = Path(str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(base))  # type: ignore[attr-defined]

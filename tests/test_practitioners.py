@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 import cjdsl
 from cjdsl.cli import main
-
-from .conftest import invoke, write
+from tests.conftest import invoke, write
 
 CLINIC = """journey clinic "Dental clinic" {
   version "1"

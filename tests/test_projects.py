@@ -15,8 +15,7 @@ import jsonschema
 import pytest
 
 import cjdsl
-
-from .conftest import FIXTURES, git, invoke, write
+from tests.conftest import FIXTURES, git, invoke, write
 
 MORTGAGE = FIXTURES / "projects" / "mortgage"
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cjdsl.cli import main
-
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_readme_example_output(tmp_path: Path) -> None:
@@ -29,7 +28,7 @@ def test_readme_example_output(tmp_path: Path) -> None:
 def test_language_reference_lists_every_diagnostic_code() -> None:
     """docs/language.md's table of the language's own codes says what `cjdsl rules` and
     `cjdsl explain` say: each summary is the first line of cjdsl/rules/docs/CODE.md."""
-    from cjdsl.diagnostics import CODES
+    from cjdsl.core.diagnostics import CODES
 
     reference = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
     written = re.findall(r"^\| CJ\d{3} \|.*$", reference, re.M)

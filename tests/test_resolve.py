@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 import cjdsl
-
-from .conftest import write
+from tests.conftest import write
 
 
 @pytest.fixture

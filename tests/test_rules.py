@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 import cjdsl
-from cjdsl.config import load_config
-from cjdsl.diagnostics import CODES
-from cjdsl.report import render_concise
+from cjdsl.cli.report import render_concise
+from cjdsl.core.diagnostics import CODES
+from cjdsl.project.config import load_config
 from cjdsl.rules import SECTIONS, Rule, all_rules, find_rule
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 RULES = list(all_rules().values())
 RULE_FIXTURES = FIXTURES / "rules"

@@ -8,8 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cjdsl.cli import main
-
-from .conftest import write
+from tests.conftest import write
 
 SECRET = "password = hunter2\n"
 

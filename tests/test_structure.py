@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cjdsl.parser import parse
-from cjdsl.structure import check_document
+from cjdsl.language.parser import parse
+from cjdsl.language.values import check_document
 
 
 def problems(source: str) -> list[tuple[str, str, str | None]]:

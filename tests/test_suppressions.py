@@ -12,9 +12,8 @@ from click.testing import CliRunner
 
 import cjdsl
 from cjdsl.cli import main
-from cjdsl.formatter import format_text
-
-from .conftest import FIXTURES, write
+from cjdsl.language.formatter import format_text
+from tests.conftest import FIXTURES, write
 
 # Two personas; `tourist` has no touchpoint in stage `two` (CJ212), `lost` is a dead end (CJ210).
 BASE = """journey j "J" {

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from cjdsl.diagnostics import Severity
-from cjdsl.parser import MAX_SYNTAX_ERRORS, parse
-from cjdsl.sources import decode_source
-
-from .conftest import example_files, mutants
+from cjdsl.core.diagnostics import Severity
+from cjdsl.language.parser import MAX_SYNTAX_ERRORS, parse
+from cjdsl.project.sources import decode_source
+from tests.conftest import example_files, mutants
 
 # (name, source, [(line:column, code, message, help), ...])
 CATALOGUE = [

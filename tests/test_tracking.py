@@ -21,8 +21,7 @@ import cjdsl
 from cjdsl.backends.tracking_plan import artifacts, schema
 from cjdsl.tracking.emit import csv_text, event_schema
 from cjdsl.tracking.plan import build_plan, event_id
-
-from .conftest import EXAMPLES, FIXTURES
+from tests.conftest import EXAMPLES, FIXTURES
 
 GOLDEN = FIXTURES / "tracking" / "examples"
 UPDATE = os.environ.get("CJDSL_UPDATE_GOLDEN") == "1"

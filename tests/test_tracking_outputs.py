@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 import cjdsl
 from cjdsl.cli import main
-
-from .conftest import write
+from tests.conftest import write
 
 JOURNEY = """journey logistics "B2B logistics" {
   version "1"

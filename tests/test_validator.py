@@ -14,10 +14,9 @@ from click.testing import CliRunner
 
 import cjdsl
 from cjdsl.cli import main
-from cjdsl.config import ConfigError, load_config
-from cjdsl.report import render_github
-
-from .conftest import EXAMPLES, FIXTURES, example_files, write
+from cjdsl.cli.report import render_github
+from cjdsl.project.config import ConfigError, load_config
+from tests.conftest import EXAMPLES, FIXTURES, example_files, write
 
 # A journey with exactly one completeness problem: `lost` is a dead end (CJ210).
 BASE = """journey j "J" {
@@ -232,7 +231,7 @@ def test_rules_and_explain_commands() -> None:
 def test_rules_explain_and_sarif_say_what_the_docs_file_says(project: Path) -> None:
     """A core code's summary and docs are written once (cjdsl/rules/docs/CODE.md): the
     listing, its JSON, `explain` and SARIF all say the same."""
-    from cjdsl.diagnostics import CODES
+    from cjdsl.core.diagnostics import CODES
     from cjdsl.rules import all_rules
 
     runner = CliRunner()

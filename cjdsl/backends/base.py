@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..config import Config
-from ..diagnostics import Diagnostic
-from ..resolved import ResolvedJourney
+from ..core.diagnostics import Diagnostic
+from ..core.resolved import ResolvedJourney
+from ..project.config import Config
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Views:
 
 @dataclass(frozen=True)
 class LayoutStep:
-    """A backend whose output the layout adapter (:mod:`cjdsl.layout`, Graphviz's `dot`)
+    """A backend whose output the layout adapter (:mod:`cjdsl.backends.layout`, Graphviz's `dot`)
     lays out as images. `cjdsl build` makes such a backend's files journey by journey:
 
     * ``diagrams(journey)``: the journey's diagram sources, the whole journey first;

@@ -1,7 +1,7 @@
 """The ``graphviz`` backend: journey flow diagrams as DOT.
 
 Pure functions from a resolved journey to DOT text (built with the `graphviz` package);
-laying DOT out as SVG is the job of :mod:`cjdsl.layout`, the one place that runs the
+laying DOT out as SVG is the job of :mod:`cjdsl.backends.layout`, the one place that runs the
 Graphviz binary: the backend's registration declares that layout step (which diagrams,
 what replaces them when a journey is too large, where the images go), and `cjdsl build`
 runs it. Views (also offered to `cjdsl render --view/--persona` through the registry):
@@ -26,9 +26,9 @@ from itertools import pairwise
 
 import graphviz
 
-from .. import model as m
-from ..diagnostics import did_you_mean
-from ..resolved import ResolvedJourney, channel_is_online
+from ..core import model as m
+from ..core.diagnostics import did_you_mean
+from ..core.resolved import ResolvedJourney, channel_is_online
 from .base import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -113,7 +113,7 @@ def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint) -> No
     emotion = int(tp.emotion) if tp.emotion is not None else None
     fill = EMOTION_FILL.get(emotion, NEUTRAL_FILL) if emotion is not None else NEUTRAL_FILL
     ink = EMOTION_TEXT.get(emotion, "#1a1a1a") if emotion is not None else "#1a1a1a"
-    channel = j.channel.get(tp.channel.id) if tp.channel else None
+    channel = j.channel_of(tp)
     online = channel_is_online(channel) if channel else None
     marks = []
     if tp.entry:
@@ -310,7 +310,7 @@ def journey_dot(
         for tp in stage.touchpoints:
             if tp.id not in keep:
                 continue
-            for ref in dict.fromkeys(r.id for r in tp.next):
+            for ref in j.next_of(tp):
                 if ref not in keep:
                     continue
                 target_stage = j.stage_of[ref]

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .. import model as m
-from .. import vocabulary as v
-from ..diagnostics import Diagnostic, Severity
-from ..resolved import ResolvedJourney, channel_is_online
-from ..span import Span
+from ..core import model as m
+from ..core import vocabulary as v
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.resolved import ResolvedJourney, channel_is_online
+from ..core.span import Span
 from .base import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
@@ -188,7 +188,7 @@ def source_link(url: str, path: str, line: int) -> str | None:
 def _team(j: ResolvedJourney, ref: m.Ref | None) -> str | None:
     if ref is None:
         return None
-    team = j.team.get(ref.id)
+    team = j.team_of(ref)
     return (team.label or team.id) if team else ref.id
 
 
@@ -202,14 +202,14 @@ def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
 
 def _next_links(j: ResolvedJourney, tp: m.Touchpoint, shown: set[str] | None) -> list[Link]:
     """A touchpoint's `next` links, each target once, in the order written."""
-    return [_tp_link(j, i, shown) for i in dict.fromkeys(r.id for r in tp.next)]
+    return [_tp_link(j, i, shown) for i in j.next_of(tp)]
 
 
 def _touchpoint(
     j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None, shown: set[str] | None = None
 ) -> TouchpointView:
     links = _next_links(j, tp, shown)
-    channel = j.channel.get(tp.channel.id) if tp.channel else None
+    channel = j.channel_of(tp)
     personas = j.personas_of(tp)
     emotion = int(tp.emotion) if tp.emotion is not None else None
     events = [

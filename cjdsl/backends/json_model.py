@@ -12,11 +12,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .. import jsontext, packaged
-from .. import model as m
-from ..diagnostics import Diagnostic, sort_diagnostics
-from ..resolved import ResolvedJourney, channel_is_online
-from ..span import Span
+from ..core import jsontext, packaged
+from ..core import model as m
+from ..core.diagnostics import Diagnostic, sort_diagnostics
+from ..core.resolved import ResolvedJourney, channel_is_online
+from ..core.span import Span
 from .base import Artifact, Backend, BuildContext, Product, findings_of, register
 
 FORMAT = "cjdsl.journey"

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import re
 
-from .. import model as m
-from ..markdown import markdown_text
-from ..resolved import ResolvedJourney
-from ..terminal import visible_controls
+from ..core import model as m
+from ..core.markdown import markdown_text
+from ..core.resolved import ResolvedJourney
+from ..core.terminal import visible_controls
 from .base import Artifact, Backend, BuildContext, Product, register
 
 #: Look-alikes for the characters that end a journey task name or a statement.
@@ -116,7 +116,7 @@ def flow_diagram(j: ResolvedJourney) -> str:
     index = j.stage_index
     for stage in j.stages:
         for tp in stage.touchpoints:
-            for ref in dict.fromkeys(r.id for r in tp.next):
+            for ref in j.next_of(tp):
                 target = j.stage_of.get(ref)
                 if target is None:
                     continue

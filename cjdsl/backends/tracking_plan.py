@@ -16,8 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import packaged
-from ..resolved import ResolvedJourney
+from ..core import packaged
+from ..core.resolved import ResolvedJourney
 from ..tracking import emit
 from ..tracking.emit import EventVersion, dumps
 from ..tracking.plan import TrackingPlan, build_plan

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..resolved import ResolvedJourney
-from ..span import Span
+from ..core.resolved import ResolvedJourney
+from ..core.span import Span
 
 
 def at(node: Any) -> Span:

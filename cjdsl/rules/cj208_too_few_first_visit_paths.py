@@ -52,8 +52,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from .. import model as m
-from ..resolved import ResolvedJourney, channel_is_online
+from ..core import model as m
+from ..core.resolved import ResolvedJourney, channel_is_online
 from . import Context, Finding, rule
 from ._util import at, journey_span, uses_flows
 
@@ -135,7 +135,7 @@ def _first_visit_page(j: ResolvedJourney, tp: m.Touchpoint) -> bool:
     """Whether a first-visit rule applies: a page or app screen the company controls."""
     if j.untracked(tp) is not None or tp.channel is None:
         return False
-    channel = j.channel.get(tp.channel.id)
+    channel = j.channel_of(tp)
     if channel is None or channel_is_online(channel) is not True:
         return False
     return channel.kind is None or channel.kind in PAGE_KINDS

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney, channel_is_online
+from ..core.resolved import ResolvedJourney, channel_is_online
 from . import Context, Finding, rule
 from ._util import at
 

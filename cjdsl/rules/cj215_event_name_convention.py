@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 IRREGULAR = frozenset(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")

@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..diagnostics import Related
-from ..model import Property, PropertyType
-from ..resolved import ResolvedJourney
+from ..core.diagnostics import Related
+from ..core.model import Property, PropertyType
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 from ._util import at
 
@@ -38,7 +38,7 @@ from ._util import at
 @rule("CJ219", "missing-owner", "A touchpoint or opportunity without an owner.")
 def check(j: ResolvedJourney, ctx: Context) -> Iterator[Finding]:
     for tp in j.touchpoints:
-        channel = j.channel.get(tp.channel.id) if tp.channel is not None else None
+        channel = j.channel_of(tp)
         if channel is not None and channel.kind == "word_of_mouth":
             continue  # a conversation between customers: nobody at the company runs it
         if tp.owner is None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 from ._util import at
 

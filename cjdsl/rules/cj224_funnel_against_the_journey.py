@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 from ._util import uses_flows
 

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import vocabulary as v
-from ..resolved import ResolvedJourney
+from ..core import vocabulary as v
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..resolved import ResolvedJourney
+from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from .. import model as m
-from ..diagnostics import CloseMatches
-from ..resolved import ResolvedJourney
-from ..span import Span
+from ..core import model as m
+from ..core.diagnostics import CloseMatches
+from ..core.resolved import ResolvedJourney
+from ..core.span import Span
 from .registry import UNUSED_SUPPRESSION, Context, Finding, Rule, find_rule, rule
 from .suppression import Suppressions, place, refers_to
 

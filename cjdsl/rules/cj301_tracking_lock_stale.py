@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..resolved import ResolvedJourney
-from ..span import Span
+from ..core.resolved import ResolvedJourney
+from ..core.span import Span
 from ..tracking import LOCK_NAME
 from . import Context, Finding, rule
 

@@ -3,7 +3,7 @@
 A validator rule is a module ``cjNNN_*.py`` of this package whose docstring is its
 documentation (the summary, then the sections of :data:`SECTIONS`) and whose check
 function is registered with :func:`rule`. The language core's own codes (syntax,
-structure, includes) are registered from :data:`cjdsl.diagnostics.CODES` and their docs
+structure, includes) are registered from :data:`cjdsl.core.diagnostics.CODES` and their docs
 files, as structure rules: always on, always errors.
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import CODES, NAMES, Related, Severity, did_you_mean
-from ..resolved import ResolvedJourney
-from ..span import Span
+from ..core.diagnostics import CODES, NAMES, Related, Severity, did_you_mean
+from ..core.resolved import ResolvedJourney
+from ..core.span import Span
 
 #: The sections of every rule's documentation, in this order.
 #: CJ250 unused-suppression runs last, over what every other rule's findings left unused.

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..diagnostics import Diagnostic, Severity, Suppression
-from ..resolved import ResolvedJourney
+from ..core.diagnostics import Diagnostic, Severity, Suppression
+from ..core.resolved import ResolvedJourney
 from .registry import UNUSED_SUPPRESSION, Finding, Rule, all_rules
 from .settings import RuleSettings
 from .suppression import Suppressions
@@ -83,7 +83,7 @@ def run_rules(
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Runs every selected rule over the journeys and applies the `allow` lines written
     in them. Returns the findings that count and the ones an `allow` silenced (each
-    with its :class:`~cjdsl.diagnostics.Suppression`). Each rule reports at most
+    with its :class:`~cjdsl.core.diagnostics.Suppression`). Each rule reports at most
     :data:`MAX_FINDINGS_PER_RULE` findings of each kind, then one that says how many
     more there are; a rule is stopped after :data:`MAX_FINDINGS_EXAMINED` findings."""
     from .cj250_unused_suppression import unused  # a rule module, imported when the rule runs

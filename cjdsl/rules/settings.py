@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Severity
+from ..core.diagnostics import Severity
 from .registry import Context, Rule, all_rules, find_rule, suggest
 
 

@@ -15,10 +15,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import model as m
-from ..diagnostics import Suppression
-from ..resolved import ResolvedJourney
-from ..span import Span
+from ..core import model as m
+from ..core.diagnostics import Suppression
+from ..core.resolved import ResolvedJourney
+from ..core.span import Span
 
 if TYPE_CHECKING:
     from .registry import Finding, Rule

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import jsontext
-from .. import model as m
+from ..core import jsontext
+from ..core import model as m
 from .plan import PlanEvent, PlanProperty, TrackingPlan
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
@@ -437,7 +437,7 @@ def csv_text(plan: TrackingPlan) -> str:
 def _md(text: str) -> str:
     """A label or description as inert Markdown text (no HTML, link, mention or table cell
     break), on one line."""
-    from ..markdown import markdown_text as inert
+    from ..core.markdown import markdown_text as inert
 
     return inert(" ".join(str(text).split()))
 

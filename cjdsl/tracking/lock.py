@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import jsontext
+from ..core import jsontext
 from . import LOCK_NAME, LockError
 from .emit import EventVersion, properties_schema
 from .plan import PlanEvent, TrackingPlan

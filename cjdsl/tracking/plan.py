@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import model as m
-from ..resolved import ResolvedJourney
+from ..core import model as m
+from ..core.resolved import ResolvedJourney
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def build_plan(journeys: Sequence[ResolvedJourney]) -> TrackingPlan:
 
 def plan_from_json(data: dict[str, object]) -> TrackingPlan:
     """A plan read back from tracking-plan.json (enough to validate events against)."""
-    from ..parser import parse
+    from ..language.parser import parse
 
     if data.get("format") != "cjdsl.tracking-plan":
         raise ValueError("format is not cjdsl.tracking-plan")

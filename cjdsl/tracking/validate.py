@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..core.patterns import PatternError, compile_pattern
+
 if TYPE_CHECKING:
     from .plan import TrackingPlan
 
@@ -25,30 +27,6 @@ REASONS_KEPT = 3
 
 #: JSON's names for the types of parsed values, for reasons ("got string"), never Python's.
 _JSON_TYPES = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
-
-
-class PatternError(ValueError):
-    """A pattern RE2 cannot take; the message is RE2's reason."""
-
-
-def compile_pattern(pattern: object) -> Any:
-    """A property's ``pattern`` compiled by RE2, which matches in time linear in the text
-    (Python's backtracking ``re`` took over a minute for ``^(a+)+$`` against 33
-    characters). RE2 has no backreferences or lookaround. Raises :class:`PatternError`."""
-    import re2
-
-    if not isinstance(pattern, str):
-        raise PatternError("a pattern is a string")
-    options = re2.Options()
-    options.log_errors = False  # else RE2 prints each error on stderr itself
-    try:
-        return re2.compile(pattern, options)
-    except re2.error as err:
-        raw = err.args[0] if err.args else ""
-        reason = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        raise PatternError(reason if len(reason) <= 80 else reason[:79] + "…") from None
-    except UnicodeError:
-        raise PatternError("it holds text that is not valid Unicode") from None
 
 
 _END = object()

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from . import language
-from . import model as m
-from .diagnostics import Diagnostic
+from ..core import model as m
+from ..core.diagnostics import Diagnostic
+from ..core.span import LineIndex, Span
+from ..core.strings import quote, quote_block
+from . import table as language
 from .parser import Comment, ParseResult, parse
-from .span import LineIndex, Span
-from .strings import quote, quote_block
 
 INDENT = "  "
 

@@ -1,12 +1,12 @@
 """The typed model of a `.journey` file.
 
-Nodes are frozen dataclasses. Every node carries its source :class:`~cjdsl.span.Span`
+Nodes are frozen dataclasses. Every node carries its source :class:`~cjdsl.core.span.Span`
 and a map of attribute spans (``spans["channel"]``, ``spans["id"]``, ``spans["end"]``
 for the closing brace) in fields that equality ignores: two models are equal when they
 mean the same, wherever and however they were written.
 
-This is the *parsed* model of one file. :mod:`cjdsl.resolve` merges a file with its
-includes into a :class:`~cjdsl.resolve.ResolvedJourney` with references checked.
+This is the *parsed* model of one file. :mod:`cjdsl.project.resolve` merges a file with its
+includes into a :class:`~cjdsl.project.resolve.ResolvedJourney` with references checked.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ children: tokens (from either parser loop, see :func:`_is_token`), and what the 
 of its sub-rules returned. The builder checks
 only what the grammar cannot say (an attribute given twice, a property modifier with no
 property, string escapes); value ranges and vocabularies are checked later, by
-:mod:`cjdsl.structure`, where they can be reported with suggestions.
+:mod:`cjdsl.language.values`, where they can be reported with suggestions.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeGuard
 
-from . import language
-from . import model as m
-from .diagnostics import Diagnostic, Related, make
+from ..core import model as m
+from ..core.diagnostics import Diagnostic, Related, make
+from ..core.span import LineIndex, Span
+from ..core.strings import EscapeError, decode
+from . import table as language
 from .fastpath import Tok as Token
-from .span import LineIndex, Span
-from .strings import EscapeError, decode
 
 
 def _is_token(item: object) -> TypeGuard[Token]:

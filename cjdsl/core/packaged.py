@@ -18,4 +18,4 @@ def grammar() -> str:
     packaged = resources.files("cjdsl") / "grammar" / "journey.lark"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parent.parent / "grammar" / "journey.lark").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "journey.lark").read_text(encoding="utf-8")

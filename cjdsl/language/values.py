@@ -1,6 +1,6 @@
 """Checks of single values against the language's scales and vocabularies.
 
-Pure: reads one parsed :class:`~cjdsl.model.Document` and yields diagnostics. Runs on
+Pure: reads one parsed :class:`~cjdsl.core.model.Document` and yields diagnostics. Runs on
 every file whether or not it is part of a journey, so a shared file is checked once.
 """
 
@@ -11,10 +11,11 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from . import model as m
-from . import vocabulary as v
-from .diagnostics import Diagnostic, Related, did_you_mean, make
-from .span import Span
+from ..core import model as m
+from ..core import vocabulary as v
+from ..core.diagnostics import Diagnostic, Related, did_you_mean, make
+from ..core.patterns import PatternError, compile_pattern
+from ..core.span import Span
 
 
 def check_document(doc: m.Document) -> list[Diagnostic]:
@@ -247,8 +248,6 @@ def _pattern(prop: m.Property) -> Iterator[Diagnostic]:
     """A string property's pattern: valid ECMA 262, as JSON Schema says, and within what
     RE2 takes, since captured events are matched with RE2 (linear in the text; no
     backtracking, so no `^(a+)+$` that runs for minutes)."""
-    from .tracking.validate import PatternError, compile_pattern
-
     assert prop.pattern is not None
     if len(prop.pattern) > MAX_PATTERN:
         yield make(

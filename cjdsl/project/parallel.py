@@ -15,9 +15,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import fs
+from .. import fs
+from ..core.diagnostics import Diagnostic
 from .config import Config
-from .diagnostics import Diagnostic
 from .resolve import SourceFile
 from .sources import load_source
 

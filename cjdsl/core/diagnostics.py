@@ -1,6 +1,6 @@
 """The one diagnostic type every stage reports problems with.
 
-Stages return diagnostics as data; renderers (:mod:`cjdsl.report`) turn them into text,
+Stages return diagnostics as data; renderers (:mod:`cjdsl.cli.report`) turn them into text,
 JSON and the other formats. Every code of the language core has an entry in
 :data:`CODES` with a kebab-case name and a default severity; its one-line summary and
 its documentation are written once, in ``cjdsl/rules/docs/CODE.md``. Codes are stable

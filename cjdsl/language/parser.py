@@ -1,10 +1,10 @@
-"""Source text → :class:`~cjdsl.model.Document`, with coded syntax diagnostics.
+"""Source text → :class:`~cjdsl.core.model.Document`, with coded syntax diagnostics.
 
-Lark's LALR(1) parser with the contextual lexer calls :class:`~cjdsl.builder.Builder`
+Lark's LALR(1) parser with the contextual lexer calls :class:`~cjdsl.language.builder.Builder`
 on every reduction, so no parse tree is built. A file is first parsed by
-:mod:`cjdsl.fastpath`, which drives Lark's own tables with a tighter loop; a file it
+:mod:`cjdsl.language.fastpath`, which drives Lark's own tables with a tighter loop; a file it
 rejects has a syntax error and goes through Lark's loop, whose errors are turned into
-worded diagnostics by :mod:`cjdsl.syntax_errors`. That loop recovers by dropping tokens
+worded diagnostics by :mod:`cjdsl.language.syntax_errors`. That loop recovers by dropping tokens
 and reports further errors once it has made progress again.
 """
 
@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from . import fastpath, packaged
-from . import model as m
+from ..core import model as m
+from ..core import packaged
+from ..core.diagnostics import Diagnostic, make
+from ..core.span import LineIndex
+from . import fastpath
 from .builder import Builder
-from .diagnostics import Diagnostic, make
-from .span import LineIndex
 
 if TYPE_CHECKING:
     from lark import Lark, Token
@@ -97,7 +98,7 @@ def cache_path() -> str | None:
     the parse stage: Lark itself reads and writes the file when it is given one."""
     import lark
 
-    from . import fs
+    from .. import fs
 
     key = hashlib.sha256(f"{grammar_text()}|{lark.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:20]
     return fs.user_cache_file(f"parser-{key}.lark")
@@ -108,11 +109,11 @@ def grammar_sha256() -> str:
 
 
 def shipped_tables() -> dict[str, Any] | None:
-    """The parse tables shipped in the package (``cjdsl/parse_tables.json``), or None
+    """The parse tables shipped in the package (``cjdsl/language/parse_tables.json``), or None
     when they are missing, of another format, or made from another grammar (someone
     edited the grammar and has not run ``CJDSL_UPDATE_GOLDEN=1 pytest tests/test_fastpath.py``)."""
     try:
-        data: dict[str, Any] = json.loads(packaged.text("parse_tables.json"))
+        data: dict[str, Any] = json.loads(packaged.text("language", "parse_tables.json"))
     except (OSError, ValueError):
         return None
     if data.get("format") != fastpath.FORMAT or data.get("grammar_sha256") != grammar_sha256():

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fs
-from .rules import RuleSettings, SettingsError, parse_settings
+from .. import fs
+from ..rules import RuleSettings, SettingsError, parse_settings
 from .sources import DEFAULT_MAX_BYTES
 
 

@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 
-from . import jsontext
-from .diagnostics import Diagnostic, Severity
-from .span import Span
+from ..core import jsontext
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.span import Span
 
 _COLORS = {
     "error": "\x1b[1;31m",
@@ -218,8 +218,8 @@ _SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 def render_sarif(diagnostics: Sequence[Diagnostic], *, color: bool = False) -> str:
     """SARIF 2.1.0, for code scanning: one run, every rule described, paths relative to
     the project root (``%SRCROOT%``), columns in Unicode code points."""
-    from . import __version__
-    from .rules import all_rules
+    from .. import __version__
+    from ..rules import all_rules
 
     rules = list(all_rules().values())
     index = {r.code: i for i, r in enumerate(rules)}

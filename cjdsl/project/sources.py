@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import fs
-from .diagnostics import Diagnostic, make
-from .parser import ParseResult, parse
+from .. import fs
+from ..core.diagnostics import Diagnostic, make
+from ..core.span import LineIndex, Span
+from ..language.parser import ParseResult, parse
+from ..language.values import check_document
 from .resolve import SourceFile
-from .span import LineIndex, Span
-from .structure import check_document
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 

@@ -7,7 +7,7 @@ one master regular expression and a flat loop, and calls the same builder method
 inline transformer would. It keeps the contextual lexer's meaning: a word is a keyword
 exactly when the parser state it is read in accepts that keyword.
 
-The tables ship with the package (``cjdsl/parse_tables.json``, made by :func:`export`
+The tables ship with the package (``cjdsl/language/parse_tables.json``, made by :func:`export`
 and kept in step with the grammar by a test), so a clean file is parsed without
 importing Lark at all.
 
@@ -39,7 +39,7 @@ class Tok(str):
     """A token: its text, its terminal's name and where it starts. The attributes of a
     Lark token the builder uses (it gets Lark's from Lark's loop): a token's text is
     exactly what it matched, so it ends at ``start_pos + len(tok)``, and lines and
-    columns are left to the spans' :class:`~cjdsl.span.LineIndex`.
+    columns are left to the spans' :class:`~cjdsl.core.span.LineIndex`.
 
     Each terminal has its own subclass, whose class attribute ``type`` names it, so
     making a token sets one attribute (a token is made for each of the million words of

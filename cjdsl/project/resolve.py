@@ -1,4 +1,4 @@
-"""Resolution: a root file plus its includes → :class:`~cjdsl.resolved.ResolvedJourney`.
+"""Resolution: a root file plus its includes → :class:`~cjdsl.core.resolved.ResolvedJourney`.
 
 Follows includes (inside the project root, no cycles, each file loaded once), merges
 declarations in include order, and checks every reference and every id's uniqueness.
@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model as m
-from .diagnostics import CloseMatches, Diagnostic, Related, SuggestionBudget, make
-from .parser import ParseResult
-from .resolved import ResolvedJourney, anchored
+from ..core import model as m
+from ..core.diagnostics import CloseMatches, Diagnostic, Related, SuggestionBudget, make
+from ..core.resolved import ResolvedJourney, anchored
+from ..language.parser import ParseResult
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The resolved model: one journey with its includes merged and references checked.
 
-This is what backends receive. Declarations keep their parsed form (:mod:`cjdsl.model`);
+This is what backends receive. Declarations keep their parsed form (:mod:`cjdsl.core.model`);
 this class adds the views backends need: stages in order, every touchpoint with its
-stage, every pain point with its anchor, look-ups by id.
+stage, every pain point with its anchor, look-ups by id, and references bound to what
+they name (``channel_of``, ``team_of``, ``next_of``, ``personas_of``, ``opportunities_of``).
 """
 
 from __future__ import annotations
@@ -103,19 +104,30 @@ class ResolvedJourney:
             return self.personas
         return tuple(self.persona[r.id] for r in tp.personas if r.id in self.persona)
 
+    def channel_of(self, tp: m.Touchpoint) -> m.Channel | None:
+        """The touchpoint's channel (None when it names none)."""
+        return self.channel.get(tp.channel.id) if tp.channel is not None else None
+
+    def team_of(self, ref: m.Ref | None) -> m.Team | None:
+        """The team an ``owner`` names (None when there is no owner)."""
+        return self.team.get(ref.id) if ref is not None else None
+
+    def next_of(self, tp: m.Touchpoint) -> tuple[str, ...]:
+        """The ids of the touchpoints ``next`` leads to, each once, in the order written."""
+        return tuple(dict.fromkeys(r.id for r in tp.next))
+
     def untracked(self, tp: m.Touchpoint) -> str | None:
         """Why the touchpoint fires no event by design (its own `untracked`, else its
         channel's; "" when no reason is given), or None when it can be tracked."""
         if tp.untracked is not None:
             return tp.untracked
-        channel = self.channel.get(tp.channel.id) if tp.channel is not None else None
+        channel = self.channel_of(tp)
         return channel.untracked if channel is not None else None
 
     def is_online(self, tp: m.Touchpoint) -> bool | None:
         """Whether the touchpoint's channel is online (None when unknown)."""
-        if tp.channel is None or tp.channel.id not in self.channel:
-            return None
-        return channel_is_online(self.channel[tp.channel.id])
+        channel = self.channel_of(tp)
+        return channel_is_online(channel) if channel is not None else None
 
 
 def channel_is_online(channel: m.Channel) -> bool | None:

@@ -15,9 +15,9 @@ from typing import Any
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import language
-from .diagnostics import Diagnostic, Related, did_you_mean, make
-from .span import LineIndex, Span
+from ..core.diagnostics import Diagnostic, Related, did_you_mean, make
+from ..core.span import LineIndex, Span
+from . import table as language
 
 #: Declaration keywords and what their blocks are called in messages.
 BLOCKS = {

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import model as m
+from ..core import model as m
 
 #: How an attribute's value is written, and what the builder makes of it:
 #: text      "a string"                      → str

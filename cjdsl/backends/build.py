@@ -2,7 +2,7 @@
 the diagrams of those that declare a layout step.
 
 Backends are pure; the one impure step, running `dot`, comes in as the ``layout``
-callable (see :mod:`cjdsl.layout`), so this module can be tested with any layout. What
+callable (see :mod:`cjdsl.backends.layout`), so this module can be tested with any layout. What
 each backend needs comes from its registration (:class:`cjdsl.backends.Backend`): its
 ``links`` order the build and give it the paths of the linked backends' products, and
 its ``layout`` step says which of its files to lay out and what to write instead when
@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends import Artifact, Backend, BuildContext, LayoutStep, Product, backends, build_order
+from ..project.graph import Project
+from . import Artifact, Backend, BuildContext, LayoutStep, Product, backends, build_order
 from .layout import INSTALL_HINT, DotTimeout, Layout, LayoutError
-from .project import Project
 
 Progress = Callable[[str], None]
 

@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from . import jsontext
-from . import model as m
-from .backends.mermaid import flow_label
-from .markdown import markdown_text
-from .resolved import ResolvedJourney
-from .terminal import safe
-from .tracking.emit import properties_schema
-from .tracking.lock import classify
-from .tracking.plan import build_plan
+from ..backends.mermaid import flow_label
+from ..core import jsontext
+from ..core import model as m
+from ..core.markdown import markdown_text
+from ..core.resolved import ResolvedJourney
+from ..core.terminal import safe
+from ..tracking.emit import property_schema
+from ..tracking.lock import classify
+from ..tracking.plan import PlanProperty, build_plan
 
 #: Who an edit concerns.
 EXPERIENCE, BREAKING, ADDITIVE, OWNERSHIP = "experience", "tracking-breaking", "tracking-additive", "ownership"
@@ -98,7 +98,19 @@ def _flows(j: ResolvedJourney) -> set[tuple[str, str]]:
     return {(tp.id, r.id) for tp in j.touchpoints for r in tp.next}
 
 
+def _kind(t: m.PropertyType) -> str:
+    """A property's type without its values: `enum("a", "b")` is an enum whichever
+    values it takes (those are constraints), `list(string)` a list of strings."""
+    return f"{t.name}({_kind(t.item)})" if t.item is not None else t.name
+
+
+def _constraints(p: PlanProperty) -> dict[str, Any]:
+    """What a property's JSON Schema requires beyond its type (bounds, pattern, values)."""
+    return {k: v for k, v in property_schema(p, p.type).items() if k not in ("type", "format", "description")}
+
+
 def _tracking(old: ResolvedJourney, new: ResolvedJourney) -> Iterator[Edit]:
+    """The tracking plan's changes, from the two plans' events and properties."""
     a = {e.name: e for e in build_plan([old]).events}
     b = {e.name: e for e in build_plan([new]).events}
     for name in a.keys() - b.keys():
@@ -106,29 +118,29 @@ def _tracking(old: ResolvedJourney, new: ResolvedJourney) -> Iterator[Edit]:
     for name in b.keys() - a.keys():
         yield Edit("added", "event", new.id, name, impact=(ADDITIVE,))
     for name in a.keys() & b.keys():
-        old_props, new_props = properties_schema(a[name])["properties"], properties_schema(b[name])["properties"]
-        old_required, new_required = set(properties_schema(a[name])["required"]), set(properties_schema(b[name])["required"])
-        for p in old_props.keys() - new_props.keys():
+        before = {p.name: p for p in a[name].properties}
+        after = {p.name: p for p in b[name].properties}
+        for p in before.keys() - after.keys():
             yield Edit("removed", "property", new.id, f"{name}.{p}", impact=(BREAKING,))
-        for p in new_props.keys() - old_props.keys():
-            kind = BREAKING if p in new_required else ADDITIVE
-            yield Edit("added", "property", new.id, f"{name}.{p}", "required" if p in new_required else None, impact=(kind,))
-        for p in old_props.keys() & new_props.keys():
-            if old_props[p].get("type") != new_props[p].get("type") or old_props[p].get("format") != new_props[p].get("format"):
-                yield Edit(
-                    "changed",
-                    "property",
-                    new.id,
-                    f"{name}.{p}",
-                    "type",
-                    str(old_props[p].get("type")),
-                    str(new_props[p].get("type")),
-                    (BREAKING,),
-                )
-            if p in new_required and p not in old_required:
+        for p in after.keys() - before.keys():
+            required = after[p].required
+            yield Edit(
+                "added",
+                "property",
+                new.id,
+                f"{name}.{p}",
+                "required" if required else None,
+                impact=(BREAKING if required else ADDITIVE,),
+            )
+        for p in before.keys() & after.keys():
+            was, now = before[p], after[p]
+            if _kind(was.type) != _kind(now.type):
+                yield Edit("changed", "property", new.id, f"{name}.{p}", "type", _kind(was.type), _kind(now.type), (BREAKING,))
+            if now.required and not was.required:
                 yield Edit("changed", "property", new.id, f"{name}.{p}", "required", False, True, (BREAKING,))
-            rest_old = {k: v for k, v in old_props[p].items() if k not in ("type", "format", "description")}
-            rest_new = {k: v for k, v in new_props[p].items() if k not in ("type", "format", "description")}
+            if _kind(was.type) != _kind(now.type):
+                continue  # the constraints of two types do not compare
+            rest_old, rest_new = _constraints(was), _constraints(now)
             if rest_old != rest_new:
                 change = classify({"properties": {p: rest_old}, "required": []}, {"properties": {p: rest_new}, "required": []})
                 yield Edit(
@@ -235,7 +247,7 @@ def _show(v: Any) -> str:
 
 def describe(e: Edit, text: Callable[[str], str] = str) -> str:
     """One line for an edit; ``text`` makes each user string (ids, fields, values) safe
-    for the output it goes to (:func:`cjdsl.terminal.safe`, :func:`markdown_text`)."""
+    for the output it goes to (:func:`cjdsl.core.terminal.safe`, :func:`markdown_text`)."""
     base = f"{e.element} {text(e.id)}"
     if e.kind == "changed":
         return f"{base}: {text(str(e.field))} {text(_show(e.old))} → {text(_show(e.new))}"
@@ -249,7 +261,7 @@ def describe(e: Edit, text: Callable[[str], str] = str) -> str:
 
 def render_text(edits: Sequence[Edit], *, color: bool = False) -> str:
     """For a terminal or a CI log: every user string goes through
-    :func:`cjdsl.terminal.safe`, and every line starts with cjdsl's own text."""
+    :func:`cjdsl.core.terminal.safe`, and every line starts with cjdsl's own text."""
     if not edits:
         return "No changes in the journeys.\n"
     colours = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", ">": "\x1b[36m", "=": "\x1b[36m"}
@@ -357,7 +369,7 @@ def tracking_note(
 ) -> TrackingNote:
     """The version bumps the change will cause (from the old side's lock, or from the
     versions the old journeys would get) and whether the new side's lock is current."""
-    from .tracking.lock import update
+    from ..tracking.lock import update
 
     new_plan = build_plan(new)
     base = old_lock if old_lock is not None else update(None, build_plan(old))[0]

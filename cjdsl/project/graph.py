@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from . import fs
-from . import model as m
+from .. import fs
+from ..core import model as m
+from ..core.diagnostics import Diagnostic, has_errors, make, sort_diagnostics
+from ..core.resolved import ResolvedJourney
+from ..core.span import LineIndex, Span
+from ..rules import run_rules
+from ..tracking import LOCK_NAME
 from .config import SAFE_MAX_TOTAL_BYTES, Config
-from .diagnostics import Diagnostic, has_errors, make, sort_diagnostics
 from .resolve import SourceFile, resolve
-from .resolved import ResolvedJourney
-from .rules import run_rules
 from .sources import load_source
-from .span import LineIndex, Span
-from .tracking import LOCK_NAME
 
 #: Below this many bytes of sources, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 512 * 1024
@@ -51,7 +51,7 @@ class Project:
     libraries: list[ResolvedJourney] = field(default_factory=list)
     #: The findings that count: errors and warnings not silenced by an `allow`.
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: Findings silenced by an `allow`, each with its :class:`~cjdsl.diagnostics.Suppression`.
+    #: Findings silenced by an `allow`, each with its :class:`~cjdsl.core.diagnostics.Suppression`.
     suppressed: list[Diagnostic] = field(default_factory=list)
     #: tracking.lock.json at the project root, when there is one.
     lock: dict[str, Any] | None = None
@@ -303,7 +303,7 @@ def compile_project(
     lock_limit = config.max_file_size if config.safe else 64 * 1024 * 1024
     data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path, lock_limit)
     if data is not None:
-        from .tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
+        from ..tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
 
         project.lock = read_lock(data.decode("utf-8", "replace"))
     active, suppressed = run_rules([*own, *extra], config.rules, project.lock)
@@ -320,8 +320,8 @@ def compile_project(
 
 def event_id_collisions(journeys: Sequence[ResolvedJourney]) -> list[Diagnostic]:
     """CJ108: two different event names that the tracking plan would give one id."""
-    from .diagnostics import Related
-    from .tracking.plan import event_id
+    from ..core.diagnostics import Related
+    from ..tracking.plan import event_id
 
     first: dict[str, m.Event] = {}
     out: list[Diagnostic] = []

@@ -29,12 +29,21 @@ SHELLS = {
     "pain": 'pain x "X" {\n  @\n}\n',
     "opportunity": 'opportunity o "O" {\n  @\n}\n',
     "kpi": 'kpi k "K" {\n  @\n}\n',
+    "actor": 'actor a "A" {\n  @\n}\n',
+    "system": 'system y "Y" {\n  @\n}\n',
+    "metric": 'metric m "M" {\n  @\n}\n',
+    "frontstage": 'stage s "S" {\n  touchpoint t "T" {\n    frontstage "F" {\n      @\n    }\n  }\n}\n',
+    "backstage": 'stage s "S" {\n  touchpoint t "T" {\n    backstage "B" {\n      @\n    }\n  }\n}\n',
+    "quote": 'stage s "S" {\n  touchpoint t "T" {\n    quote "Q" {\n      @\n    }\n  }\n}\n',
 }
 BLOCK_SAMPLES = {
     "touchpoint": 'touchpoint t2 "T2"',
     "pain": 'pain p2 "P2"',
     "event": 'event "E"',
     "opportunity": 'opportunity o2 "O2"',
+    "quote": 'quote "Q2"',
+    "frontstage": 'frontstage "F2"',
+    "backstage": 'backstage "B2"',
 }
 SAMPLES = {
     "text": '@ "x"',
@@ -49,6 +58,9 @@ SAMPLES = {
     "marker": '@ "lead"',
     "note": '@ "why"',
     "allow": '@ dead-end "why"',
+    "time": "@ 3..6 d",
+    "range": "@ 1..5",
+    "persona": "@ p 2",
 }
 SYNTAX = {"CJ001", "CJ002", "CJ003", "CJ004", "CJ008", "CJ010", "CJ011", "CJ012"}
 ATTRIBUTES = sorted({(a.keyword, a.kind) for b in language.BLOCKS.values() for a in b.attributes})
@@ -80,8 +92,12 @@ def test_the_builder_fills_every_field_the_table_names(block: str) -> None:
     assert syntax_errors(text) == []
     assert result.document is not None
     node = result.document.items[0]
-    if block == "touchpoint":
+    if block in ("touchpoint", "frontstage", "backstage", "quote"):
         node = node.touchpoints[0]  # type: ignore[union-attr]
+    if block in ("frontstage", "backstage"):
+        node = node.steps[0]  # type: ignore[union-attr]
+    elif block == "quote":
+        node = node.quotes[0]  # type: ignore[union-attr]
     assert isinstance(node, spec.model)
     defaults = {f.name: f.default for f in fields(spec.model) if f.default is not MISSING}
     for a in spec.attributes:
@@ -93,8 +109,8 @@ def test_the_builder_fills_every_field_the_table_names(block: str) -> None:
 
 
 def test_every_model_field_is_in_the_table_or_the_header() -> None:
-    header = {"id", "label", "span", "spans"}
     for spec in language.BLOCKS.values():
+        header = {"span", "spans"} | ({"id", "label"} if "text" not in spec.header else set())
         named = {name for a in spec.attributes for name in a.fields} | set(spec.header) | header
         assert {f.name for f in fields(spec.model)} == named, spec.keyword
 

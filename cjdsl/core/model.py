@@ -33,6 +33,8 @@ class Ref:
     """A reference to a declared id (a persona, a touchpoint, a team, a rule ...)."""
 
     id: str
+    #: A flow's label (`next approve "if approved"`); None on every other reference.
+    label: str | None = None
     span: Span = _span()
 
 
@@ -63,6 +65,12 @@ class Journey:
     owner: Ref | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
+    #: `current` (as-is, the default) or `future` (to-be).
+    state: str | None = None
+    #: The journey a future journey redesigns.
+    variant_of: Ref | None = None
+    #: The larger journey this one is a step of (levels: lifecycle → journey → sub-journey).
+    part_of: Ref | None = None
     allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
@@ -121,6 +129,90 @@ class Team:
     allow: tuple[Allow, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person or role on the company's side (or, with ``partner``, outside it)."""
+
+    id: str
+    label: str | None = None
+    team: Ref | None = None
+    partner: bool = False
+    description: str | None = None
+    allow: tuple[Allow, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class System:
+    """Software that supports a step (a CRM, core banking, a booking system)."""
+
+    id: str
+    label: str | None = None
+    owner: Ref | None = None
+    description: str | None = None
+    allow: tuple[Allow, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+#: Seconds in each unit of time the language takes (a month is a twelfth of 365.25 days).
+TIME_UNITS: Mapping[str, float] = MappingProxyType({"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2629800})
+
+
+@dataclass(frozen=True)
+class Time:
+    """`18 min`, or a range `3..6 mo` (``high`` set)."""
+
+    low: float
+    unit: str
+    high: float | None = None
+    span: Span = _span()
+
+    def seconds(self) -> tuple[float, float]:
+        """The shortest and the longest it can take, in seconds (0, 0 for an unknown unit)."""
+        factor = TIME_UNITS.get(self.unit, 0)
+        return self.low * factor, (self.high if self.high is not None else self.low) * factor
+
+
+@dataclass(frozen=True)
+class Step:
+    """A company step of a touchpoint, in a service blueprint's lane: ``frontstage`` (the
+    customer sees it) or ``backstage`` (they do not)."""
+
+    text: str
+    lane: str = "backstage"
+    actor: Ref | None = None
+    owner: Ref | None = None
+    duration: Time | None = None
+    wait: Time | None = None
+    support: tuple[Ref, ...] = ()
+    description: str | None = None
+    allow: tuple[Allow, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a customer said, in their words, and where it was heard."""
+
+    text: str
+    source: str | None = None
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+@dataclass(frozen=True)
+class PersonaValue:
+    """`emotion for ID -2 "word"` or `rating for ID 2`: one persona's own value."""
+
+    persona: Ref
+    value: float
+    feeling: str | None = None
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -187,6 +279,8 @@ class Pain:
     at: Ref | None = None
     severity: str | None = None
     cause: str | None = None
+    #: How the map knows this pain point: observed, reported or assumed.
+    confidence: str | None = None
     description: str | None = None
     opportunities: tuple[Opportunity, ...] = ()
     opportunity_refs: tuple[Ref, ...] = ()
@@ -222,6 +316,22 @@ class Touchpoint:
     untracked: str | None = None
     #: What the customer sees, gets or keeps here (physical evidence, in a service blueprint).
     evidence: str | None = None
+    #: Personas who feel it otherwise than ``emotion`` says, or rate it otherwise.
+    emotion_for: tuple[PersonaValue, ...] = ()
+    rating_for: tuple[PersonaValue, ...] = ()
+    #: What the customer thinks here, one thought a line.
+    thinking: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    #: How the map knows this: observed, reported or assumed.
+    confidence: str | None = None
+    moment_of_truth: bool = False
+    moment_of_truth_label: str | None = None
+    duration: Time | None = None
+    wait: Time | None = None
+    #: The sub-journey that zooms into this step.
+    detail: Ref | None = None
+    support: tuple[Ref, ...] = ()
+    steps: tuple[Step, ...] = ()
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -253,7 +363,25 @@ class Kpi:
     spans: Mapping[str, Span] = _spans()
 
 
-Declaration = Journey | Persona | Intent | Channel | Team | Stage | Pain | Opportunity | Kpi
+@dataclass(frozen=True)
+class Metric:
+    """A number measured outside event tracking (a survey, the call centre, finance)."""
+
+    id: str
+    label: str | None = None
+    at: Ref | None = None
+    value: float | None = None
+    scale: tuple[float, float] | None = None
+    target: str | None = None
+    source: str | None = None
+    owner: Ref | None = None
+    description: str | None = None
+    allow: tuple[Allow, ...] = ()
+    span: Span = _span()
+    spans: Mapping[str, Span] = _spans()
+
+
+Declaration = Journey | Persona | Intent | Channel | Team | Actor | System | Stage | Pain | Opportunity | Kpi | Metric
 Item = Include | Declaration
 
 

@@ -32,6 +32,11 @@ class ResolvedJourney:
     #: Every opportunity, top-level and nested in pain points.
     opportunities: tuple[m.Opportunity, ...] = ()
     kpis: tuple[m.Kpi, ...] = ()
+    #: The company's side, for service blueprints: people and roles, and systems.
+    actors: tuple[m.Actor, ...] = ()
+    systems: tuple[m.System, ...] = ()
+    #: Numbers measured outside event tracking.
+    metrics: tuple[m.Metric, ...] = ()
 
     @property
     def id(self) -> str:
@@ -80,6 +85,34 @@ class ResolvedJourney:
     @cached_property
     def opportunity(self) -> dict[str, m.Opportunity]:
         return {o.id: o for o in self.opportunities}
+
+    @cached_property
+    def actor(self) -> dict[str, m.Actor]:
+        return {a.id: a for a in self.actors}
+
+    @cached_property
+    def system(self) -> dict[str, m.System]:
+        return {s.id: s for s in self.systems}
+
+    @property
+    def state(self) -> str:
+        """`current` (as-is) or `future` (to-be)."""
+        return (self.journey.state if self.journey is not None else None) or "current"
+
+    def emotion_of(self, tp: m.Touchpoint, persona: str) -> tuple[float | None, str | None]:
+        """How the touchpoint feels to one persona: its `emotion for` that persona, else
+        the touchpoint's own emotion (value and word)."""
+        for pv in tp.emotion_for:
+            if pv.persona.id == persona:
+                return pv.value, pv.feeling
+        return tp.emotion, tp.feeling
+
+    def rating_of(self, tp: m.Touchpoint, persona: str) -> float | None:
+        """The touchpoint's rating for one persona (`rating for`, else its own)."""
+        for pv in tp.rating_for:
+            if pv.persona.id == persona:
+                return pv.value
+        return tp.rating
 
     @cached_property
     def _pains_by_place(self) -> dict[str, tuple[m.Pain, ...]]:

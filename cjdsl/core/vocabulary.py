@@ -35,6 +35,12 @@ SEVERITIES = ("low", "medium", "high", "critical")
 CAUSES = ("product", "service", "delivery", "price", "communication", "process", "technology", "other")
 LEVELS = ("low", "medium", "high")
 STATUSES = ("idea", "planned", "in_progress", "done", "dropped")
+#: A journey's state: as the customer lives it today, or as redesigned.
+STATES = ("current", "future")
+#: How a map knows a fact, from the strongest backing to the weakest.
+CONFIDENCES = ("observed", "reported", "assumed")
+#: Units of `duration` and `wait`, shortest first (seconds each in model.TIME_UNITS).
+TIME_UNITS = ("s", "min", "h", "d", "w", "mo")
 SCALAR_TYPES = ("string", "integer", "number", "boolean", "datetime")
 PROPERTY_TYPES = (*SCALAR_TYPES, "enum", "list")
 

@@ -343,6 +343,30 @@ class Builder:
     def kpi(self, c: list[Any]) -> m.Kpi:
         return self._node("kpi", c)  # type: ignore[no-any-return]
 
+    def actor(self, c: list[Any]) -> m.Actor:
+        return self._node("actor", c)  # type: ignore[no-any-return]
+
+    def system(self, c: list[Any]) -> m.System:
+        return self._node("system", c)  # type: ignore[no-any-return]
+
+    def metric(self, c: list[Any]) -> m.Metric:
+        return self._node("metric", c)  # type: ignore[no-any-return]
+
+    def _texted(self, keyword: str, c: list[Any], **header: Any) -> Any:
+        """A nested block whose header is a string, not an id (a step, a quote)."""
+        block = language.BLOCKS[keyword]
+        _, v, s, span = self._block(c, block.noun)
+        return block.model(self.text(c[1]), **header, **language.fields(block, v), span=span, spans=MappingProxyType(s))
+
+    def frontstage(self, c: list[Any]) -> m.Step:
+        return self._texted("frontstage", c, lane="frontstage")  # type: ignore[no-any-return]
+
+    def backstage(self, c: list[Any]) -> m.Step:
+        return self._texted("backstage", c, lane="backstage")  # type: ignore[no-any-return]
+
+    def quote(self, c: list[Any]) -> m.Quote:
+        return self._texted("quote", c)  # type: ignore[no-any-return]
+
     # -- attributes ------------------------------------------------------------------
     def _text_attr(key: str) -> Callable[[Builder, list[Any]], Attr]:  # type: ignore[misc]
         def build(self: Builder, c: list[Any]) -> Attr:
@@ -388,6 +412,16 @@ class Builder:
     company_action = _text_attr("company_action")
     evidence = _text_attr("evidence")
     target = _text_attr("target")
+    thinking = _text_attr("thinking")
+    source = _text_attr("source")
+    state = _word_attr("state")
+    confidence = _word_attr("confidence")
+    variant_of = _ref_attr("variant_of")
+    part_of = _ref_attr("part_of")
+    detail = _ref_attr("detail")
+    actor_team = _ref_attr("team")
+    step_actor = _ref_attr("actor")
+    support = _refs_attr("support")
     severity = _word_attr("severity")
     cause = _word_attr("cause")
     impact = _word_attr("impact")
@@ -398,7 +432,6 @@ class Builder:
     at = _ref_attr("at")
     tp_persona = _refs_attr("persona")
     tp_intent = _refs_attr("intent")
-    next = _refs_attr("next")
     measures = _refs_attr("measures")
     funnel = _refs_attr("funnel")
 
@@ -432,12 +465,51 @@ class Builder:
     def age(self, c: list[Any]) -> Attr:
         return self._attr(c, "age", self.number(c[1]))
 
+    def persona_for(self, c: list[Any]) -> m.Ref:
+        return self.ref(c[1])
+
     def rating(self, c: list[Any]) -> Attr:
+        if isinstance(c[1], m.Ref):  # `rating for ID N`: one persona's
+            value = m.PersonaValue(c[1], self.number(c[2]), span=self.span(c[0]).to(self.span(c[2])))
+            return self._attr(c, "rating for", value)
         return self._attr(c, "rating", self.number(c[1]))
 
     def emotion(self, c: list[Any]) -> Attr:
+        if isinstance(c[1], m.Ref):  # `emotion for ID N "word"`: one persona's
+            feeling = self.text(c[3]) if len(c) > 3 else None
+            value = m.PersonaValue(c[1], self.number(c[2]), feeling, span=self.span(c[0]).to(self.span(c[-1])))
+            return self._attr(c, "emotion for", value)
         feeling = self.text(c[2]) if len(c) > 2 else None
         return self._attr(c, "emotion", (self.number(c[1]), feeling))
+
+    def next_ref(self, c: list[Any]) -> m.Ref:
+        label = self.text(c[1]) if len(c) > 1 else None
+        return m.Ref(str(c[0]), label, span=self.span(c[0]))
+
+    def next(self, c: list[Any]) -> Attr:
+        return self._attr(c, "next", tuple(r for r in c[1:] if isinstance(r, m.Ref)))
+
+    def time(self, c: list[Any]) -> m.Time:
+        high = self.number(c[2]) if len(c) == 4 else None
+        return m.Time(self.number(c[0]), str(c[-1]), high, span=self.span(c[0]).to(self.span(c[-1])))
+
+    def duration(self, c: list[Any]) -> Attr:
+        return self._attr(c, "duration", c[1])
+
+    def wait(self, c: list[Any]) -> Attr:
+        return self._attr(c, "wait", c[1])
+
+    def value(self, c: list[Any]) -> Attr:
+        return self._attr(c, "value", self.number(c[1]))
+
+    def scale(self, c: list[Any]) -> Attr:
+        return self._attr(c, "scale", (self.number(c[1]), self.number(c[3])))
+
+    def partner(self, c: list[Any]) -> Attr:
+        return self._attr(c, "partner", True)
+
+    def moment_of_truth(self, c: list[Any]) -> Attr:
+        return self._attr(c, "moment_of_truth", (self.text(c[1]) if len(c) > 1 else None,))
 
     def entry(self, c: list[Any]) -> Attr:
         return self._attr(c, "entry", True)
@@ -582,4 +654,6 @@ class Builder:
 def _kind_of(node: Any) -> str:
     if isinstance(node, m.Ref):
         return "opportunity"
+    if isinstance(node, m.Step):
+        return node.lane
     return type(node).__name__.lower()

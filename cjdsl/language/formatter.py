@@ -74,7 +74,9 @@ class _Printer:
     def refs(self, node: object, key: str, keyword: str, sep: str = ", ") -> None:
         refs: Sequence[m.Ref] = getattr(node, key)
         if refs:
-            self.attr(node, key, keyword, sep.join(r.id for r in refs))
+            self.attr(
+                node, key, keyword, sep.join(r.id + (f" {self.text(r.label)}" if r.label is not None else "") for r in refs)
+            )
 
     def allow(self, node: object) -> None:
         allows: Sequence[m.Allow] = getattr(node, "allow", ())
@@ -115,7 +117,12 @@ def _number(value: float, *, signed: bool = False) -> str:
 
 
 #: Fields printed in a declaration's header line rather than in its block.
-_HEADER = frozenset({"id", "label", "phase", "mode", "kind"})
+_HEADER = frozenset({"id", "label", "phase", "mode", "kind", "text", "lane"})
+
+
+def _time(t: m.Time) -> str:
+    low = _number(t.low)
+    return f"{low}..{_number(t.high)} {t.unit}" if t.high is not None else f"{low} {t.unit}"
 
 
 def _has_body(node: object) -> bool:
@@ -170,6 +177,15 @@ def _attributes(p: _Printer, node: Any, keyword: str, nested: Callable[[language
                 p.line(a.keyword + (f" {p.text(value)}" if value else ""), spans.get(a.keyword))
         elif a.kind == "allow":
             p.allow(node)
+        elif a.kind == "time":
+            p.attr(node, field, a.keyword, _time(value) if value is not None else None)
+        elif a.kind == "range":
+            p.attr(node, field, a.keyword, f"{_number(value[0])}..{_number(value[1])}" if value is not None else None)
+        elif a.kind == "persona":
+            signed = a.fields[0] == "emotion_for"
+            for i, pv in enumerate(value):
+                text = f"{a.keyword} {pv.persona.id} {_number(pv.value, signed=signed)}"
+                p.line(text + (f" {p.text(pv.feeling)}" if pv.feeling is not None else ""), spans.get(f"{a.keyword}.{i}"))
         else:  # pragma: no cover - a kind the table gained and the formatter did not
             raise AssertionError(f"no way to print a `{a.kind}` attribute")
 
@@ -186,7 +202,9 @@ def _persona(p: _Printer, x: m.Persona, blank: bool) -> None:
         p.close(x)
 
 
-def _simple(p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel, blank: bool, extra: str = "") -> None:
+def _simple(
+    p: _Printer, keyword: str, x: m.Intent | m.Team | m.Channel | m.Actor | m.System | m.Metric, blank: bool, extra: str = ""
+) -> None:
     if p.open(f"{keyword} {x.id}{_label(x)}{extra}", x, _has_body(x), blank=blank):
         _attributes(p, x, keyword)
         p.close(x)
@@ -217,11 +235,20 @@ def _touchpoint(p: _Printer, t: m.Touchpoint, blank: bool) -> None:
         for child in getattr(t, a.fields[0]):
             if a.keyword == "event":
                 _event(p, child)
-            else:
+            elif a.keyword == "pain":
                 _pain(p, child, blank=True)
+            elif a.keyword == "quote" or child.lane == a.keyword:  # a quote, or a step of this lane
+                _texted(p, a.keyword, child)
 
     _attributes(p, t, "touchpoint", nested)
     p.close(t)
+
+
+def _texted(p: _Printer, keyword: str, x: m.Step | m.Quote) -> None:
+    """A nested block whose header is a string: a step of a blueprint lane, a quote."""
+    if p.open(f"{keyword} {p.text(x.text)}", x, _has_body(x)):
+        _attributes(p, x, keyword)
+        p.close(x)
 
 
 def _event(p: _Printer, e: m.Event) -> None:
@@ -277,7 +304,11 @@ def _kpi(p: _Printer, k: m.Kpi, blank: bool) -> None:
 
 def _one_line_kind(item: m.Item, printed_lines: int) -> str | None:
     """Items that print on one line group with neighbours of the same kind."""
-    return type(item).__name__ if printed_lines == 1 and isinstance(item, (m.Include, m.Intent, m.Channel, m.Team)) else None
+    return (
+        type(item).__name__
+        if printed_lines == 1 and isinstance(item, (m.Include, m.Intent, m.Channel, m.Team, m.Actor, m.System))
+        else None
+    )
 
 
 def print_document(doc: m.Document) -> _Printer:
@@ -297,8 +328,8 @@ def print_document(doc: m.Document) -> _Printer:
         elif isinstance(item, m.Channel):
             words = "".join(f" {w}" for w in (item.mode, item.kind) if w)
             _simple(p, "channel", item, blank, words)
-        elif isinstance(item, m.Team):
-            _simple(p, "team", item, blank)
+        elif isinstance(item, (m.Team, m.Actor, m.System, m.Metric)):
+            _simple(p, type(item).__name__.lower(), item, blank)
         elif isinstance(item, m.Stage):
             _stage(p, item, blank)
         elif isinstance(item, m.Pain):

@@ -19,21 +19,9 @@ from ..core.diagnostics import Diagnostic, Related, did_you_mean, make
 from ..core.span import LineIndex, Span
 from . import table as language
 
-#: Declaration keywords and what their blocks are called in messages.
-BLOCKS = {
-    "JOURNEY": "journey",
-    "PERSONA": "persona",
-    "INTENT": "intent",
-    "CHANNEL": "channel",
-    "TEAM": "team",
-    "STAGE": "stage",
-    "TOUCHPOINT": "touchpoint",
-    "PAIN": "pain point",
-    "OPPORTUNITY": "opportunity",
-    "KPI": "KPI",
-    "EVENT": "event",
-}
-TOP_LEVEL = ["INCLUDE", "JOURNEY", "PERSONA", "INTENT", "CHANNEL", "TEAM", "STAGE", "PAIN", "OPPORTUNITY", "KPI"]
+#: Declaration keywords and what their blocks are called in messages (the language table's).
+BLOCKS = {**{b.keyword.upper(): b.noun for b in language.BLOCKS.values()}, "EVENT": "event"}
+TOP_LEVEL = ["INCLUDE", *(b.keyword.upper() for b in language.BLOCKS.values() if b.top_level)]
 
 #: Phrases for the non-keyword terminals.
 PHRASES = {
@@ -47,6 +35,7 @@ PHRASES = {
     "RPAR": "`)`",
     "COMMA": "`,`",
     "ARROW": "`->`",
+    "DOTDOT": "`..`",
     "$END": "the end of the file",
 }
 #: The order in which expected words are listed (the grammar's own order for keywords).
@@ -63,6 +52,12 @@ _ORDER = [
     "OPPORTUNITY",
     "KPI",
     "EVENT",
+    "ACTOR",
+    "SYSTEM",
+    "METRIC",
+    "FRONTSTAGE",
+    "BACKSTAGE",
+    "QUOTE",
     "VERSION",
     "OWNER",
     "TAGS",
@@ -109,6 +104,7 @@ _ORDER = [
     "RPAR",
     "COMMA",
     "ARROW",
+    "DOTDOT",
     "LBRACE",
     "RBRACE",
     "$END",
@@ -119,7 +115,7 @@ _ORDER[_ORDER.index("NAME") : _ORDER.index("NAME")] = list(
     dict.fromkeys(
         k
         for k in (a.keyword.upper() for b in language.BLOCKS.values() for a in b.attributes if a.kind != "block")
-        if k not in _ORDER
+        if k not in _ORDER and " " not in k
     )
 )
 _RANK = {name: i for i, name in enumerate(_ORDER)}
@@ -155,6 +151,15 @@ NAME_AFTER = {
     "STATUS": "a status such as `planned`",
     "CAUSE": "a cause such as `product`",
     "ALLOW": "a rule name or code",
+    "ACTOR": "an actor id",
+    "SYSTEM": "a system id",
+    "METRIC": "a metric id",
+    "SUPPORT": "a system id",
+    "DETAIL": "a journey id",
+    "VARIANT_OF": "a journey id",
+    "PART_OF": "a journey id",
+    "STATE": "a state: current or future",
+    "CONFIDENCE": "a confidence: observed, reported or assumed",
 }
 _KEYWORDS = {k.lower() for k in _ORDER if k.isupper() and k not in PHRASES and k != "RULE_REF"}
 

@@ -37,8 +37,28 @@ from ..core import model as m
 #: note      the keyword, an optional string → str ("" without the string)
 #: chain     ids joined by `->`, on one line  → tuple[model.Ref, ...] (in order)
 #: allow     rules, `for` ids, a reason      → tuple[model.Allow, ...] (lines merge)
+#: time      `18 min`, a range `3..6 mo`     → model.Time
+#: range     `1..5`                          → tuple[float, float]
+#: persona   `for ID`, a number, a word      → tuple[model.PersonaValue, ...] (one line each)
 #: block     a nested declaration            → tuple of nodes (repeats)
-KINDS = ("text", "word", "number", "ref", "refs", "chain", "texts", "flag", "emotion", "marker", "note", "allow", "block")
+KINDS = (
+    "text",
+    "word",
+    "number",
+    "ref",
+    "refs",
+    "chain",
+    "texts",
+    "flag",
+    "emotion",
+    "marker",
+    "note",
+    "allow",
+    "time",
+    "range",
+    "persona",
+    "block",
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +85,7 @@ class Attribute:
     @property
     def collects(self) -> bool:
         """Whether each line adds one value to a list (goals, events, pain points)."""
-        return self.repeats and self.kind in ("text", "block")
+        return self.repeats and self.kind in ("text", "block", "persona")
 
 
 @dataclass(frozen=True)
@@ -78,6 +98,8 @@ class Block:
     attributes: tuple[Attribute, ...]
     #: What its header holds besides the id and the label (e.g. a stage's `phase`).
     header: tuple[str, ...] = ()
+    #: Whether it is declared at the top level of a file (else only inside another block).
+    top_level: bool = True
 
     def attribute(self, keyword: str) -> Attribute | None:
         return _INDEX[self.keyword].get(keyword)
@@ -90,6 +112,20 @@ def _a(keyword: str, kind: str, doc: str, *, field: str | tuple[str, str] | None
 DESCRIPTION = _a("description", "text", "Free text: what the block is about, in as many lines as needed.")
 ALLOW = _a("allow", "allow", "Rules this block accepts a finding of, and why.", repeats=True)
 OWNER = _a("owner", "ref", "The team that owns it.", target="team")
+CONFIDENCE = _a("confidence", "word", "How the map knows this: observed, reported or assumed.")
+DURATION = _a("duration", "time", "How long it takes: `18 min`, `3 d`, a range `3..6 mo` (units s, min, h, d, w, mo).")
+WAIT = _a("wait", "time", "How long the customer waits before it, in the same units.")
+SUPPORT = _a("support", "refs", "The systems behind it.", target="system")
+#: A company step of a touchpoint, in the lane of a service blueprint.
+STEP = (
+    _a("actor", "ref", "Who does it.", target="actor"),
+    OWNER,
+    DURATION,
+    WAIT,
+    SUPPORT,
+    DESCRIPTION,
+    ALLOW,
+)
 
 BLOCKS: dict[str, Block] = {
     b.keyword: b
@@ -103,6 +139,9 @@ BLOCKS: dict[str, Block] = {
                 OWNER,
                 DESCRIPTION,
                 _a("tags", "texts", "Words to find the journey by on the site's index."),
+                _a("state", "word", "`current` (as-is, the default) or `future` (to-be)."),
+                _a("variant_of", "ref", "The journey a future journey redesigns.", target="journey"),
+                _a("part_of", "ref", "The larger journey this one is a step of.", target="journey"),
                 ALLOW,
             ),
         ),
@@ -138,6 +177,18 @@ BLOCKS: dict[str, Block] = {
         ),
         Block("team", "team", m.Team, (DESCRIPTION, ALLOW)),
         Block(
+            "actor",
+            "actor",
+            m.Actor,
+            (
+                _a("team", "ref", "The team the person or role belongs to.", target="team"),
+                _a("partner", "flag", "Outside the company: a notary, a courier, a dental lab."),
+                DESCRIPTION,
+                ALLOW,
+            ),
+        ),
+        Block("system", "system", m.System, (OWNER, DESCRIPTION, ALLOW)),
+        Block(
             "stage",
             "stage",
             m.Stage,
@@ -165,15 +216,52 @@ BLOCKS: dict[str, Block] = {
                     "A step the team counts as a conversion, with an optional name.",
                     field=("micro_conversion", "micro_conversion_label"),
                 ),
+                _a(
+                    "moment_of_truth",
+                    "marker",
+                    "Where the customer decides to stay or leave, with an optional sentence.",
+                    field=("moment_of_truth", "moment_of_truth_label"),
+                ),
                 _a("context", "text", "The customer's situation."),
                 _a("need", "text", "What the customer needs at this point."),
+                _a("thinking", "text", "What the customer thinks here; one thought a line.", repeats=True),
+                _a("quote", "block", "What a customer said, in their words, with its `source`.", field="quotes", repeats=True),
                 _a("customer_action", "text", "What the customer does."),
-                _a("company_action", "text", "What the company does."),
+                _a("company_action", "text", "What the company does (the simplest frontstage)."),
+                _a(
+                    "frontstage",
+                    "block",
+                    "A company step the customer sees, with its `actor`, `owner`, time and systems.",
+                    field="steps",
+                    repeats=True,
+                ),
+                _a("backstage", "block", "A company step out of the customer's sight.", field="steps", repeats=True),
+                SUPPORT,
                 _a("evidence", "text", "What the customer sees, gets or keeps here: a letter, a receipt, a screen."),
                 _a("emotion", "emotion", "How it feels, -2 to +2, with an optional word.", field=("emotion", "feeling")),
+                _a(
+                    "emotion for",
+                    "persona",
+                    'How it feels to one persona, when that differs: `emotion for emergency -2 "in pain"`.',
+                    field="emotion_for",
+                    target="persona",
+                    repeats=True,
+                ),
                 _a("rating", "number", "How well it meets expectations, 1 to 5."),
+                _a(
+                    "rating for",
+                    "persona",
+                    "One persona's rating, when it differs: `rating for emergency 2`.",
+                    field="rating_for",
+                    target="persona",
+                    repeats=True,
+                ),
+                CONFIDENCE,
+                DURATION,
+                WAIT,
                 OWNER,
-                _a("next", "refs", "The touchpoints that can follow.", target="touchpoint"),
+                _a("next", "refs", "The touchpoints that can follow, each with an optional label.", target="touchpoint"),
+                _a("detail", "ref", "The sub-journey that zooms into this step.", target="journey"),
                 _a("untracked", "note", "Nobody can instrument it; the string says why."),
                 ALLOW,
                 _a("event", "block", "The analytics events it fires.", field="events", repeats=True),
@@ -190,6 +278,7 @@ BLOCKS: dict[str, Block] = {
                 ),
                 _a("severity", "word", "low, medium, high or critical."),
                 _a("cause", "word", "product, service, delivery, price, communication, process, technology or other."),
+                CONFIDENCE,
                 DESCRIPTION,
                 ALLOW,
                 _a(
@@ -227,6 +316,31 @@ BLOCKS: dict[str, Block] = {
                 ALLOW,
             ),
         ),
+        Block(
+            "metric",
+            "metric",
+            m.Metric,
+            (
+                _a("at", "ref", "The touchpoint or stage it is measured at.", target="touchpoint or stage"),
+                _a("value", "number", "The value measured."),
+                _a("scale", "range", "The scale it is measured on: `1..5`, `0..100`."),
+                _a("target", "text", "The value the team aims for: `>= 4.3`, `< 2`."),
+                _a("source", "text", "Where the number comes from: a survey, a report, with its date."),
+                OWNER,
+                DESCRIPTION,
+                ALLOW,
+            ),
+        ),
+        Block("frontstage", "frontstage step", m.Step, STEP, header=("text", "lane"), top_level=False),
+        Block("backstage", "backstage step", m.Step, STEP, header=("text", "lane"), top_level=False),
+        Block(
+            "quote",
+            "quote",
+            m.Quote,
+            (_a("source", "text", "Where it was heard: an interview, a ticket, a review."),),
+            header=("text",),
+            top_level=False,
+        ),
     )
 }
 
@@ -263,6 +377,8 @@ def fields(block: Block, values: Mapping[str, Any]) -> dict[str, Any]:
             out[a.fields[0]], out[a.fields[1]] = True, value[0]
         elif a.kind == "flag":
             out[a.field] = True  # type: ignore[index]
+        elif a.kind == "block" and a.field in out:  # two lanes of one list (frontstage, backstage)
+            out[a.field] += tuple(value)
         elif a.kind == "block" and len(a.fields) == 2:  # nested blocks, or references to ones declared elsewhere
             out[a.fields[0]] = tuple(v for v in value if not isinstance(v, m.Ref))
             out[a.fields[1]] = tuple(v for v in value if isinstance(v, m.Ref))

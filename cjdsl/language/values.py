@@ -53,7 +53,13 @@ def _check(node: object) -> Iterator[Diagnostic]:
             yield from _check(tp)
         for pain in node.pains:
             yield from _nested_pain(pain, "stage")
+    elif isinstance(node, m.Journey):
+        if node.state is not None:
+            yield from _word(node.state, v.STATES, "state", node.spans.get("state"))
+    elif isinstance(node, m.Metric):
+        yield from _metric(node)
     elif isinstance(node, m.Touchpoint):
+        yield from _touchpoint_extras(node)
         yield from _range(
             node.emotion,
             v.EMOTION_RANGE,
@@ -85,7 +91,107 @@ def _nested_pain(pain: m.Pain, container: str) -> Iterator[Diagnostic]:
     yield from _pain(pain)
 
 
+def _touchpoint_extras(tp: m.Touchpoint) -> Iterator[Diagnostic]:
+    """Per-persona values, confidence and times of a touchpoint and of its steps."""
+    if tp.confidence is not None:
+        yield from _word(tp.confidence, v.CONFIDENCES, "confidence", tp.spans.get("confidence"))
+    for keyword, values, bounds, scale in (
+        ("emotion for", tp.emotion_for, v.EMOTION_RANGE, "from -2 (very negative) through 0 (neutral) to +2 (very positive)"),
+        ("rating for", tp.rating_for, v.RATING_RANGE, "from 1 (fails expectations) to 5 (exceeds them)"),
+    ):
+        seen: dict[str, m.PersonaValue] = {}
+        listed = {r.id for r in tp.personas}
+        for pv in values:
+            yield from _range(pv.value, bounds, keyword.split()[0], pv.span, scale)
+            if pv.persona.id in seen:
+                yield make(
+                    "CJ010",
+                    f"`{keyword} {pv.persona.id}` is given twice in this touchpoint",
+                    pv.span,
+                    help="a persona has one value here; keep one of the two lines",
+                    related=[Related(seen[pv.persona.id].span, "first given here")],
+                )
+            seen.setdefault(pv.persona.id, pv)
+            if listed and pv.persona.id not in listed:
+                yield make(
+                    "CJ012",
+                    f"persona `{pv.persona.id}` is not one of this touchpoint's personas",
+                    pv.persona.span,
+                    help=f"add it to `persona {', '.join([*sorted(listed), pv.persona.id])}`, or remove this line",
+                )
+    for what, t in (("duration", tp.duration), ("wait", tp.wait)):
+        yield from _time(t, what)
+    for step in tp.steps:
+        yield from _time(step.duration, "duration")
+        yield from _time(step.wait, "wait")
+
+
+def _time(t: m.Time | None, what: str) -> Iterator[Diagnostic]:
+    if t is None:
+        return
+    if t.unit not in v.TIME_UNITS:
+        word = _UNIT_WORDS.get(t.unit.lower().rstrip("s") or "s")
+        suggestion = f"write `{word}`;" if word else did_you_mean(t.unit, v.TIME_UNITS)
+        yield make(
+            "CJ104",
+            f"unknown unit of time `{t.unit}`",
+            t.span,
+            help=(suggestion + " " if suggestion else "") + "a time is a number and one of: s, min, h, d, w, mo (`3..6 mo`)",
+        )
+    if t.low < 0 or (t.high is not None and t.high < 0):
+        yield make("CJ103", f"a {what} cannot be negative", t.span, help=f"write how long it takes, such as `{what} 3 d`")
+    elif t.high is not None and t.high < t.low:
+        yield make(
+            "CJ103",
+            f"the {what} range {_plain(t.low)}..{_plain(t.high)} runs backwards",
+            t.span,
+            help=f"write the shorter time first: `{_plain(t.high)}..{_plain(t.low)} {t.unit}`",
+        )
+
+
+#: Words for units of time, singular, and the unit the language writes for each.
+_UNIT_WORDS = {
+    "sec": "s",
+    "second": "s",
+    "minute": "min",
+    "mn": "min",
+    "m": "min",
+    "hr": "h",
+    "hour": "h",
+    "day": "d",
+    "week": "w",
+    "wk": "w",
+    "month": "mo",
+    "mon": "mo",
+}
+
+
+def _plain(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+def _metric(metric: m.Metric) -> Iterator[Diagnostic]:
+    if metric.scale is not None and metric.scale[1] <= metric.scale[0]:
+        low, high = metric.scale
+        yield make(
+            "CJ103",
+            f"the scale {_plain(low)}..{_plain(high)} of metric `{metric.id}` runs backwards",
+            metric.spans.get("scale"),
+            help="write the lowest value first, such as `scale 1..5`",
+        )
+    elif metric.scale is not None and metric.value is not None and not metric.scale[0] <= metric.value <= metric.scale[1]:
+        low, high = metric.scale
+        yield make(
+            "CJ103",
+            f"metric `{metric.id}` has value {_plain(metric.value)}, outside its scale {_plain(low)}..{_plain(high)}",
+            metric.spans.get("value"),
+            help="check the value, or widen the scale",
+        )
+
+
 def _pain(pain: m.Pain) -> Iterator[Diagnostic]:
+    if pain.confidence is not None:
+        yield from _word(pain.confidence, v.CONFIDENCES, "confidence", pain.spans.get("confidence"))
     if pain.severity is not None:
         yield from _word(pain.severity, v.SEVERITIES, "severity", pain.spans.get("severity"))
     if pain.cause is not None:

@@ -373,6 +373,9 @@ class _Declarations:
         m.Intent: "intent",
         m.Channel: "channel",
         m.Team: "team",
+        m.Actor: "actor",
+        m.System: "system",
+        m.Metric: "metric",
         m.Stage: "stage",
         m.Opportunity: "opportunity",
     }

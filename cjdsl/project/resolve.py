@@ -211,6 +211,9 @@ def _assemble(path: str, files: tuple[str, ...], items: list[m.Item]) -> Resolve
         pains=tuple(pains),
         opportunities=tuple(nested + opportunities),
         kpis=tuple(i for i in items if isinstance(i, m.Kpi)),
+        actors=tuple(i for i in items if isinstance(i, m.Actor)),
+        systems=tuple(i for i in items if isinstance(i, m.System)),
+        metrics=tuple(i for i in items if isinstance(i, m.Metric)),
     )
 
 
@@ -221,7 +224,20 @@ def _header(node: object) -> object:
 
 def _duplicates(
     kind: str,
-    nodes: Iterable[m.Persona | m.Intent | m.Channel | m.Team | m.Stage | m.Touchpoint | m.Pain | m.Opportunity | m.Kpi],
+    nodes: Iterable[
+        m.Persona
+        | m.Intent
+        | m.Channel
+        | m.Team
+        | m.Actor
+        | m.System
+        | m.Stage
+        | m.Touchpoint
+        | m.Pain
+        | m.Opportunity
+        | m.Kpi
+        | m.Metric
+    ],
 ) -> list[Diagnostic]:
     out = []
     first: dict[str, object] = {}
@@ -268,6 +284,9 @@ def check_ids(j: ResolvedJourney) -> list[Diagnostic]:
         *_duplicates("pain point", j.pains),
         *_duplicates("opportunity", j.opportunities),
         *_duplicates("KPI", j.kpis),
+        *_duplicates("actor", j.actors),
+        *_duplicates("system", j.systems),
+        *_duplicates("metric", j.metrics),
     ]
 
 
@@ -290,6 +309,8 @@ def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> 
         "touchpoint": {tp.id for tp in j.touchpoints},
         "stage": {s.id for s in j.stages},
         "opportunity": {o.id for o in j.opportunities},
+        "actor": {a.id for a in j.actors},
+        "system": {s.id for s in j.systems},
     }
     out: list[Diagnostic] = []
     # One index and one "declared: ..." list per kind of reference, and one budget for
@@ -338,6 +359,15 @@ def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> 
         check(tp.owner, "team")
         for r in tp.next:
             check(r, "touchpoint")
+        for pv in (*tp.emotion_for, *tp.rating_for):
+            check(pv.persona, "persona")
+        for r in tp.support:
+            check(r, "system")
+        for step in tp.steps:
+            check(step.actor, "actor")
+            check(step.owner, "team")
+            for r in step.support:
+                check(r, "system")
     for pain in j.pains:
         check(pain.at, "touchpoint", "stage")
         for r in pain.opportunity_refs:
@@ -348,4 +378,11 @@ def check_references(j: ResolvedJourney, elsewhere: Elsewhere | None = None) -> 
         for r in (*kpi.measures, *kpi.funnel):
             check(r, "touchpoint")
         check(kpi.owner, "team")
+    for actor in j.actors:
+        check(actor.team, "team")
+    for system in j.systems:
+        check(system.owner, "team")
+    for metric in j.metrics:
+        check(metric.at, "touchpoint", "stage")
+        check(metric.owner, "team")
     return out

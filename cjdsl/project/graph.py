@@ -116,6 +116,58 @@ def _declares_journey(sf: SourceFile) -> bool:
     return doc is not None and bool(doc.journeys)
 
 
+def _journey_id(sf: SourceFile) -> str | None:
+    doc = _document(sf)
+    return doc.journeys[0].id if doc is not None and doc.journeys else None
+
+
+def _named_journeys(sf: SourceFile, graph: _Graph, loader: _Files) -> set[str]:
+    """The ids of the journeys a journey's files name: `variant_of`, `part_of`, `detail`."""
+    named: set[str] = set()
+    for location in graph.reach(sf.location):
+        doc = _document(loader.load(location))
+        if doc is None:
+            continue
+        for item in doc.items:
+            if isinstance(item, m.Journey):
+                named |= {r.id for r in (item.variant_of, item.part_of) if r is not None}
+            elif isinstance(item, m.Stage):
+                named |= {tp.detail.id for tp in item.touchpoints if tp.detail is not None}
+    return named
+
+
+def _related(
+    units: list[SourceFile], context: list[SourceFile], graph: _Graph, loader: _Files, files: list[Path], config: Config
+) -> list[SourceFile]:
+    """The journey files of the project root that the journeys of this run name, and
+    those they name in turn, that the run has not read."""
+    have = {_journey_id(sf) for sf in [*units, *context]}
+    wanted = set().union(*(_named_journeys(sf, graph, loader) for sf in [*units, *context])) - have
+    if not wanted:
+        return []
+    known = set(files) | {sf.location for sf in context}
+    others, _ = fs.discover([config.root], config.root, config.exclude)
+    others = [f for f in others if f not in known]
+    if config.safe:
+        fs.check_inside(others, config.root, SAFE_MAX_TOTAL_BYTES - fs.total_size(files))
+    by_id: dict[str, SourceFile] = {}
+    for location in others:
+        sf = loader.load(location)
+        journey = _journey_id(sf)
+        if journey is not None:
+            by_id.setdefault(journey, sf)
+    found: list[SourceFile] = []
+    while wanted:
+        new = [by_id[j] for j in sorted(wanted) if j in by_id and by_id[j] not in found]
+        if not new:
+            break
+        graph.add(new)
+        found += new
+        have |= {_journey_id(sf) for sf in new}
+        wanted = set().union(*(_named_journeys(sf, graph, loader) for sf in new)) - have
+    return found
+
+
 class _Graph:
     """The include graph of the files loaded so far: who includes whom (by resolved
     location), grown by loading every file an include names, inside the root only."""
@@ -220,6 +272,11 @@ def compile_project(
             if _declares_journey(sf) and graph.reach(sf.location) & wanted:
                 context.append(sf)
                 covered |= graph.reach(sf.location)
+
+    # Journeys that the journeys of this run name (`variant_of`, `part_of`, a touchpoint's
+    # `detail`) and that it did not read: read them too, as context, so a journey checked
+    # on its own is compared with its as-is version and its levels are known.
+    context += _related(units, context, graph, loader, files, config)
 
     journeys_of: dict[Path, list[SourceFile]] = {}
     for sf in [*units, *context]:

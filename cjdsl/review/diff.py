@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..backends.mermaid import flow_label
 from ..core import jsontext
 from ..core import model as m
 from ..core.markdown import markdown_text
+from ..core.mermaid_text import flow_label
 from ..core.resolved import ResolvedJourney
 from ..core.terminal import safe
 from ..tracking.emit import property_schema

@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..backends.mermaid import KEYWORD_GUARD, journey_text
 from ..core import model as m
+from ..core.mermaid_text import KEYWORD_GUARD, journey_text
 
 _BACK = str.maketrans({"∶": ":", "＃": "#", "；": ";", "‚": ","})
 #: A Markdown fence line that opens a Mermaid block, and one that closes any block.

@@ -258,3 +258,47 @@ def test_property_changes_are_read_from_the_plan(
     tmp_path: Path, old: str, new: str, expected: list[tuple[str, object, object, tuple[str, ...]]]
 ) -> None:
     assert _property_edits(tmp_path, old, new) == expected
+
+
+PRACTICE = """journey j "J" {{ }}
+team risk "Risk"
+actor uw "Underwriter" {{ team risk }}
+persona p "P" {{ role "x" }}
+persona q "Q" {{ role "y" }}
+channel web "Web" online web
+stage s "S" phase awareness {{
+  touchpoint a "A" {{
+    channel web
+    entry
+    emotion 0
+    {emotion_for}
+    wait {wait}
+    backstage "Scores it" {{ {step} }}
+    next b "{label}"
+  }}
+  touchpoint b "B" {{ channel web }}
+}}
+metric csat "CSAT" {{ at a value {value} }}
+"""
+
+
+def test_blueprint_persona_time_flow_label_and_metric_changes(tmp_path: Path) -> None:
+    old = PRACTICE.format(emotion_for="", wait="3 d", step="actor uw", label="if ok", value="4.1")
+    new = PRACTICE.format(
+        emotion_for='emotion for q -2 "on hold"', wait="1..2 d", step="actor uw  owner risk", label="if approved", value="4.4"
+    )
+    write(tmp_path / "old", {"j.journey": old})
+    write(tmp_path / "new", {"j.journey": new})
+    edits = diff(journeys(tmp_path / "old"), journeys(tmp_path / "new"))
+    got = [(e.kind, e.element, e.id, e.field, e.old, e.new, e.impact) for e in edits]
+    assert got == [
+        ("changed", "touchpoint", "a", "emotion for q", None, -2, ("experience",)),
+        ("changed", "touchpoint", "a", "steps", ["backstage: Scores it (uw)"], ["backstage: Scores it (uw, owner risk)"], ()),
+        ("changed", "touchpoint", "a", "wait", "3 d", "1..2 d", ("experience",)),
+        ("changed", "flow", "a -> b", "label", "if ok", "if approved", ()),
+        ("changed", "metric", "csat", "value", 4.1, 4.4, ()),
+    ]
+    markdown = render_markdown(edits, journeys(tmp_path / "old"), journeys(tmp_path / "new"))
+    assert "flow A (`a`) → B (`b`): label if ok → if approved" in markdown
+    assert "metric CSAT (`csat`): value 4.1 → 4.4" in markdown
+    assert json.loads(CliRunner().invoke(main, ["diff", "--format", "json", str(tmp_path / "old"), str(tmp_path / "new")]).stdout)

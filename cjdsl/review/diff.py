@@ -31,7 +31,8 @@ EXPERIENCE, BREAKING, ADDITIVE, OWNERSHIP = "experience", "tracking-breaking", "
 @dataclass(frozen=True)
 class Edit:
     kind: str  # added | removed | changed | moved | renamed
-    #: journey, persona, intent, channel, team, stage, touchpoint, flow, pain, opportunity, kpi, event or property
+    #: journey, persona, intent, channel, team, actor, system, stage, touchpoint, flow, pain, opportunity, kpi,
+    #: metric, event or property
     element: str
     journey: str
     id: str
@@ -45,6 +46,12 @@ class Edit:
 
 
 _SKIP = {"id", "span", "spans", "touchpoints", "pains", "events", "opportunities", "opportunity_refs", "next", "allow"}
+#: Per-persona values, compared persona by persona ("emotion for emergency").
+_PER_PERSONA = {"emotion_for": "emotion for", "rating_for": "rating for"}
+
+
+def _time(t: m.Time) -> str:
+    return f"{_num(t.low)}..{_num(t.high)} {t.unit}" if t.high is not None else f"{_num(t.low)} {t.unit}"
 
 
 def _value(v: Any) -> Any:
@@ -54,17 +61,38 @@ def _value(v: Any) -> Any:
         return [_value(x) for x in v]
     if isinstance(v, m.PropertyType):
         return str(v)
+    if isinstance(v, m.Time):
+        return _time(v)
+    if isinstance(v, m.Quote):
+        return v.text + (f" ({v.source})" if v.source else "")
+    if isinstance(v, m.Step):
+        who = ", ".join(
+            x for x in (v.actor.id if v.actor else None, f"owner {v.owner.id}" if v.owner else None, _value(v.duration)) if x
+        )
+        return f"{v.lane}: {v.text}" + (f" ({who})" if who else "")
     return v
 
 
 def _fields(node: Any) -> dict[str, Any]:
-    return {f.name: _value(getattr(node, f.name)) for f in fields(node) if f.name not in _SKIP and f.compare}
+    out: dict[str, Any] = {}
+    for f in fields(node):
+        if f.name in _SKIP or not f.compare:
+            continue
+        value = getattr(node, f.name)
+        if f.name in _PER_PERSONA:
+            for pv in value:
+                out[f"{_PER_PERSONA[f.name]} {pv.persona.id}"] = pv.value
+        else:
+            out[f.name] = _value(value)
+    return out
 
 
 def _impact(element: str, name: str, old: Any, new: Any) -> tuple[str, ...]:
     if name == "owner":
         return (OWNERSHIP,)
-    if element == "touchpoint" and name in ("emotion", "rating"):
+    if element == "touchpoint" and (
+        name in ("emotion", "rating", "duration", "wait") or name.startswith(("emotion for ", "rating for "))
+    ):
         return (EXPERIENCE,)
     return ()
 
@@ -89,13 +117,24 @@ def _compare(element: str, journey: str, old: dict[str, Any], new: dict[str, Any
             yield Edit("added", element, journey, k)
     for k in old.keys() & new.keys():
         a, b = _fields(old[k]), _fields(new[k])
-        for name in a:
-            if a[name] != b[name]:
-                yield Edit("changed", element, journey, k, name, a[name], b[name], _impact(element, name, a[name], b[name]))
+        for name in [*a, *(n for n in b if n not in a)]:  # per-persona values come and go
+            if a.get(name) != b.get(name):
+                was, now = a.get(name), b.get(name)
+                yield Edit("changed", element, journey, k, name, was, now, _impact(element, name, was, now))
 
 
 def _flows(j: ResolvedJourney) -> set[tuple[str, str]]:
     return {(tp.id, r.id) for tp in j.touchpoints for r in tp.next}
+
+
+def _flow_labels(j: ResolvedJourney) -> dict[tuple[str, str], str]:
+    """Each labelled flow's label (the first, when a flow is written twice)."""
+    out: dict[tuple[str, str], str] = {}
+    for tp in j.touchpoints:
+        for r in tp.next:
+            if r.label is not None:
+                out.setdefault((tp.id, r.id), r.label)
+    return out
 
 
 def _kind(t: m.PropertyType) -> str:
@@ -172,6 +211,9 @@ def diff_journey(old: ResolvedJourney, new: ResolvedJourney) -> list[Edit]:
         ("pain", "pains"),
         ("opportunity", "opportunities"),
         ("kpi", "kpis"),
+        ("actor", "actors"),
+        ("system", "systems"),
+        ("metric", "metrics"),
     ):
         edits += _compare(element, jid, {x.id: x for x in getattr(old, attr)}, {x.id: x for x in getattr(new, attr)})
     old_tp, new_tp = old.touchpoint, new.touchpoint
@@ -184,6 +226,12 @@ def diff_journey(old: ResolvedJourney, new: ResolvedJourney) -> list[Edit]:
     new_flows = _flows(new)
     edits += [Edit("removed", "flow", jid, f"{a} -> {b}") for a, b in sorted(old_flows - new_flows)]
     edits += [Edit("added", "flow", jid, f"{a} -> {b}") for a, b in sorted(new_flows - old_flows)]
+    old_labels = {(renames.get(a, a), renames.get(b, b)): label for (a, b), label in _flow_labels(old).items()}
+    new_labels = _flow_labels(new)
+    for flow in sorted(old_flows & new_flows):
+        if old_labels.get(flow) != new_labels.get(flow):
+            a, b = flow
+            edits.append(Edit("changed", "flow", jid, f"{a} -> {b}", "label", old_labels.get(flow), new_labels.get(flow)))
     # A new pain point nobody answers yet is news for the experience.
     old_pains = {p.id for p in old.pains}
     for p in new.pains:
@@ -214,12 +262,15 @@ def diff(old: Sequence[ResolvedJourney], new: Sequence[ResolvedJourney]) -> list
         "intent": 2,
         "channel": 3,
         "team": 4,
+        "actor": 4.1,
+        "system": 4.2,
         "stage": 5,
         "touchpoint": 6,
         "flow": 7,
         "pain": 8,
         "opportunity": 9,
         "kpi": 10,
+        "metric": 10.5,
         "event": 11,
         "property": 12,
     }
@@ -395,6 +446,9 @@ def _labels(journeys: Iterable[ResolvedJourney]) -> dict[tuple[str, str, str], s
             ("pain", j.pains),
             ("opportunity", j.opportunities),
             ("kpi", j.kpis),
+            ("actor", j.actors),
+            ("system", j.systems),
+            ("metric", j.metrics),
         ):
             for node in nodes:
                 if node.label:
@@ -430,6 +484,9 @@ def describe_markdown(e: Edit, labels: Mapping[tuple[str, str, str], str], stage
 
     if e.element == "flow":
         a, _, b = e.id.partition(" -> ")
+        if e.field == "label":
+            was, now = _md_value(e.field, e.old), _md_value(e.field, e.new)
+            return f"flow {named('touchpoint', a)} → {named('touchpoint', b)}: label {was} → {now}"
         return f"flow {named('touchpoint', a)} → {named('touchpoint', b)} {e.kind}"
     if e.element in ("event", "property"):
         base = f"{e.element} {markdown_text(e.id)}"

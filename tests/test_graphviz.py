@@ -332,3 +332,72 @@ def test_the_build_lays_out_what_a_backend_declares(monkeypatch: pytest.MonkeyPa
     result = build(project, ["pictures"], None)
     assert result.notes[0].endswith("; wrote the .src files but no .img diagrams")
     assert not any(p.endswith(".img") for p in result.files)
+
+
+BLUEPRINT = """journey bp "Blueprint" { }
+team risk "Risk"
+actor advisor "Advisor" { team risk }
+actor lab "Dental <lab> & \\\\N" { partner }
+system core "Core \\"banking\\"" { owner risk }
+persona p "P" { role "r" }
+persona q "Q" { role "r" }
+channel branch "Branch" offline office
+stage apply "Apply" {
+  touchpoint submit "Submits" {
+    channel branch
+    persona p, q
+    entry
+    moment_of_truth
+    evidence "Signed form"
+    customer_action "Signs </TD></TR> here"
+    frontstage "Advisor checks" { actor advisor }
+    backstage "Lab makes the crown" { actor lab  owner risk  duration 3..5 d  support core }
+    emotion 0
+    emotion for q -2 "in pain"
+    rating for q 2
+    wait 2 w
+    next done "if approved"
+  }
+  touchpoint done "Done" { channel branch }
+}
+"""
+
+
+def _blueprint_journey(tmp_path: Path) -> cjdsl.ResolvedJourney:
+    (tmp_path / "bp.journey").write_text(BLUEPRINT, encoding="utf-8")
+    return journey_of(tmp_path / "bp.journey")
+
+
+def test_the_blueprint_view_draws_every_lane_in_order_with_its_steps(tmp_path: Path, dot: Dot) -> None:
+    from cjdsl.backends.graphviz_dot import blueprint_dot, has_blueprint, source_path, view_source
+
+    j = _blueprint_journey(tmp_path)
+    assert has_blueprint(j) and view_source(j, "blueprint", None) == blueprint_dot(j)
+    assert source_path(j.id, "blueprint") in {a.path for a in views(j)}
+    shown = svg_texts(dot(blueprint_dot(j), "svg"))
+    lanes = ["Physical evidence", "Customer actions", "line of interaction", "Frontstage", "line of visibility"]
+    lanes += ["Backstage", "line of internal interaction", "Support systems"]
+    positions = [shown.index(lane) for lane in lanes]
+    assert positions == sorted(positions)
+    assert "Signed form" in shown and "Advisor checks" in shown and "Lab makes the crown" in shown
+    assert "Dental <lab> & \\N (partner) · owner Risk · takes 3–5 d" in " ".join(shown.split())  # escaped, not expanded
+    assert 'Core "banking"' in shown and "Signs </TD></TR> here" in shown
+
+
+def test_a_journey_without_steps_gets_no_blueprint_but_render_offers_one() -> None:
+    from cjdsl.backends.graphviz_dot import has_blueprint, view_source
+
+    j = journey_of(EXAMPLES / "hr_saas.journey")
+    assert not has_blueprint(j)
+    assert not any(a.path.endswith(".blueprint.dot") for a in views(j))
+    assert "Customer actions" in view_source(j, "blueprint", None)
+
+
+def test_a_persona_view_shows_that_persona_s_own_emotion_and_flows_their_labels(tmp_path: Path, dot: Dot) -> None:
+    j = _blueprint_journey(tmp_path)
+    whole = svg_texts(dot(journey_dot(j), "svg"))
+    q = svg_texts(dot(journey_dot(j, persona="q"), "svg"))
+    p = svg_texts(dot(journey_dot(j, persona="p"), "svg"))
+    assert "emotion 0" in whole.replace("\n", " ") and "emotion 0" in p.replace("\n", " ")
+    assert "emotion -2 · rating 2/5" in q.replace("\n", " ")
+    assert "if approved" in whole and "moment of truth" in whole and "wait 2 w" in whole.replace("\n", " ")

@@ -10,7 +10,12 @@ runs it. Views (also offered to `cjdsl render --view/--persona` through the regi
   emotion, `next` flows as edges, pain points beside their touchpoints, a legend;
 * one persona's journey (only the touchpoints that serve the persona);
 * the stage overview: stages as nodes, edges weighted by the number of flows;
-* one stage, for journeys too large to draw whole.
+* one stage, for journeys too large to draw whole;
+* the service blueprint (``blueprint``): touchpoints as columns under their stages, and
+  the lanes of a blueprint as rows (physical evidence, customer actions, the line of
+  interaction, frontstage, the line of visibility, backstage, the line of internal
+  interaction, support systems), one HTML-like table so the grid holds whatever dot
+  does. Built for journeys that have steps, support systems or evidence.
 
 Every piece of user text goes into an HTML-like label through :func:`html` (or into a
 quoted attribute through :func:`graphviz.escape`), so no label can change the graph.
@@ -27,6 +32,7 @@ from itertools import pairwise
 import graphviz
 
 from ..core import model as m
+from ..core import timing
 from ..core.diagnostics import did_you_mean
 from ..core.resolved import ResolvedJourney, channel_is_online
 from .base import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
@@ -109,8 +115,10 @@ def _fmt_emotion(value: float | None) -> str:
     return f"{int(value):+d}" if value else "0"
 
 
-def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint) -> None:
-    emotion = int(tp.emotion) if tp.emotion is not None else None
+def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint, persona: str | None = None) -> None:
+    """A touchpoint's card; with ``persona``, that persona's emotion and rating."""
+    feeling, rating = (j.emotion_of(tp, persona)[0], j.rating_of(tp, persona)) if persona else (tp.emotion, tp.rating)
+    emotion = int(feeling) if feeling is not None else None
     fill = EMOTION_FILL.get(emotion, NEUTRAL_FILL) if emotion is not None else NEUTRAL_FILL
     ink = EMOTION_TEXT.get(emotion, "#1a1a1a") if emotion is not None else "#1a1a1a"
     channel = j.channel_of(tp)
@@ -120,14 +128,17 @@ def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint) -> No
         marks.append("▶ entry")
     if tp.micro_conversion:
         marks.append("★ " + (tp.micro_conversion_label or "micro-conversion"))
+    if tp.moment_of_truth:
+        marks.append("◆ moment of truth")
     facts = []
     if channel is not None:
         facts.append(channel.label or channel.id)
     elif tp.channel is not None:
         facts.append(tp.channel.id)
-    facts.append(f"emotion {_fmt_emotion(tp.emotion)}")
-    if tp.rating is not None:
-        facts.append(f"rating {int(tp.rating)}/5")
+    facts.append(f"emotion {_fmt_emotion(feeling)}")
+    if rating is not None:
+        facts.append(f"rating {int(rating)}/5")
+    facts += [f"{w} {timing.written(t)}" for w, t in (("wait", tp.wait), ("takes", tp.duration)) if t is not None]
     rows = []
     if marks:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{wrapped(" · ".join(marks), 34, 2)}</B></FONT></TD></TR>')
@@ -170,7 +181,7 @@ def _pain(g: graphviz.Digraph, pain: m.Pain) -> None:
     )
 
 
-def _legend(g: graphviz.Digraph, with_pains: bool) -> str:
+def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False) -> str:
     cells = "".join(
         f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
     )
@@ -186,6 +197,7 @@ def _legend(g: graphviz.Digraph, with_pains: bool) -> str:
         row("square card, double border: offline channel"),
         row("thick border, ▶: entry (first visit)"),
         row("★: micro-conversion"),
+        *([row("◆: moment of truth")] if with_moments else []),
         row("solid arrow: next step"),
         row("dashed arrow: back to an earlier stage"),
     ]
@@ -291,13 +303,16 @@ def journey_dot(
             else:
                 first_of.append(node_id("tp", tps[0].id))
             for tp in tps:
-                made = nodes.get(tp.id) if nodes is not None else None
+                # One statement per touchpoint for every view, but a persona's own values.
+                own = persona if any(pv.persona.id == persona for pv in (*tp.emotion_for, *tp.rating_for)) else None
+                key = tp.id if own is None else f"{tp.id} {own}"
+                made = nodes.get(key) if nodes is not None else None
                 if made is not None:
                     c.body.append(made)
                 else:
-                    _touchpoint(c, j, tp)
+                    _touchpoint(c, j, tp, own)
                     if nodes is not None:
-                        nodes[tp.id] = c.body[-1]
+                        nodes[key] = c.body[-1]
                 for pain in j.pains_at(tp.id) if persona is None else ():
                     with_pains = True
                     _pain(c, pain)
@@ -306,6 +321,7 @@ def journey_dot(
                     with_pains = True
                     _pain(c, pain)
     # Flows: forward ones shape the ranks; flows back are drawn but do not pull stages.
+    labels = {(tp.id, r.id): r.label for tp in j.touchpoints for r in reversed(tp.next) if r.label is not None}
     for stage in shown_stages:
         for tp in stage.touchpoints:
             if tp.id not in keep:
@@ -315,10 +331,12 @@ def journey_dot(
                     continue
                 target_stage = j.stage_of[ref]
                 backward = index[target_stage.id] < index[stage.id]
+                label = labels.get((tp.id, ref))
+                more = {"label": f"<{wrapped(label, 20, 2)}>", "fontcolor": "#3e4c59"} if label is not None else {}
                 if backward:
-                    g.edge(node_id("tp", tp.id), node_id("tp", ref), style="dashed", color=BACK_FLOW, constraint="false")
+                    g.edge(node_id("tp", tp.id), node_id("tp", ref), style="dashed", color=BACK_FLOW, constraint="false", **more)
                 else:
-                    g.edge(node_id("tp", tp.id), node_id("tp", ref))
+                    g.edge(node_id("tp", tp.id), node_id("tp", ref), **more)
             # A pain point sits beside its touchpoint: a zero-length edge puts it in the same
             # column. (`rank=same` inside clusters makes dot lose edges and fail.)
             for pain in j.pains_at(tp.id) if persona is None else ():
@@ -351,7 +369,8 @@ def journey_dot(
         for n in members[i + 1]:
             g.edge(anchor, n, style="invis", weight="0")
     if first_of:
-        g.edge(members[-1][0], _legend(g, with_pains), style="invis")
+        moments = any(tp.moment_of_truth for stage in shown_stages for tp in stage.touchpoints if tp.id in keep)
+        g.edge(members[-1][0], _legend(g, with_pains, moments), style="invis")
     return str(g.source)
 
 
@@ -418,6 +437,104 @@ def stage_dot(j: ResolvedJourney, stage: m.Stage) -> str:
 # -- the backend ----------------------------------------------------------------------------
 
 
+#: The lanes of a service blueprint, top to bottom, and the lines between them.
+LINES = {
+    "interaction": "line of interaction",
+    "visibility": "line of visibility",
+    "internal": "line of internal interaction",
+}
+LANE_FILL = {"evidence": "#fdf6e3", "customer": "#e8f1fb", "frontstage": "#eef7ee", "backstage": "#f4f0fa", "support": "#f3f4f6"}
+
+
+def has_blueprint(j: ResolvedJourney) -> bool:
+    """Whether the journey says anything a blueprint shows beyond its touchpoints."""
+    return bool(j.actors or j.systems) or any(tp.steps or tp.support or tp.evidence for tp in j.touchpoints)
+
+
+def _who(j: ResolvedJourney, step: m.Step) -> str:
+    parts = []
+    if step.actor is not None:
+        actor = j.actor.get(step.actor.id)
+        parts.append((actor.label or actor.id) + (" (partner)" if actor.partner else "") if actor else step.actor.id)
+    owner = j.team_of(step.owner)
+    if owner is not None:
+        parts.append(f"owner {owner.label or owner.id}")
+    times = [f"{w} {timing.written(t)}" for w, t in (("wait", step.wait), ("takes", step.duration)) if t is not None]
+    return " · ".join(parts + times)
+
+
+_LEFT = '<BR ALIGN="LEFT"/>'
+
+
+def _items(lines: Sequence[tuple[str, str]], *, bold: bool = False) -> str:
+    """A cell's items, left-aligned: each a line (bold with ``bold``) and an optional
+    small second line."""
+    out = []
+    for main, small in lines:
+        item = wrapped(main, 24, 4).replace("<BR/>", _LEFT) + _LEFT
+        if bold:
+            item = f"<B>{item}</B>"
+        if small:
+            item += f'<FONT POINT-SIZE="8" COLOR="#3e4c59">{wrapped(small, 30, 3).replace("<BR/>", _LEFT)}</FONT>{_LEFT}'
+        out.append(item)
+    return _LEFT.join(out)
+
+
+def blueprint_dot(j: ResolvedJourney) -> str:
+    """The journey as a service blueprint: one column per touchpoint, one row per lane."""
+    g = _graph(f"{j.id}__blueprint", j.title, _subtitle(j, ["service blueprint"]))
+    columns = [(stage, tp) for stage in j.stages for tp in stage.touchpoints] or []
+    width = max(len(columns), 1)
+    system_name = {s.id: s.label or s.id for s in j.systems}
+
+    def cell(content: str, fill: str, *, align: str = "LEFT") -> str:
+        return f'<TD ALIGN="{align}" VALIGN="TOP" BGCOLOR="{fill}" CELLPADDING="6">{content or " "}</TD>'
+
+    def lane(name: str, fill: str, per_tp: list[str]) -> str:
+        head = f'<TD ALIGN="LEFT" VALIGN="TOP" BGCOLOR="#ffffff" CELLPADDING="6"><B>{html(name)}</B></TD>'
+        return "<TR>" + head + "".join(cell(c, fill) for c in per_tp) + "</TR>"
+
+    def line(key: str) -> str:
+        text = f'<FONT POINT-SIZE="9" COLOR="#3e4c59"><I>{html(LINES[key])}</I></FONT>'
+        return f'<TR><TD COLSPAN="{width + 1}" ALIGN="LEFT" BGCOLOR="#d9dee5" CELLPADDING="2">{text}</TD></TR>'
+
+    header = ['<TD BGCOLOR="#ffffff"> </TD>']
+    for stage in j.stages:
+        if stage.touchpoints:
+            header.append(
+                f'<TD COLSPAN="{len(stage.touchpoints)}" BGCOLOR="#f6f8fa" CELLPADDING="6">'
+                f"<B>{wrapped(stage.label or stage.id, 30, 2)}</B></TD>"
+            )
+    evidence = [_items([(tp.evidence, "")]) if tp.evidence else "" for _, tp in columns]
+    customer = [_items([(tp.label or tp.id, tp.customer_action or "")], bold=True) for _, tp in columns]
+    front = []
+    back = []
+    support = []
+    for _, tp in columns:
+        steps = [s for s in tp.steps if s.lane == "frontstage"]
+        front.append(_items([*([(tp.company_action, "")] if tp.company_action else []), *((s.text, _who(j, s)) for s in steps)]))
+        back.append(_items([(s.text, _who(j, s)) for s in tp.steps if s.lane == "backstage"]))
+        systems = dict.fromkeys([*(r.id for r in tp.support), *(r.id for s in tp.steps for r in s.support)])
+        support.append(_items([(system_name.get(sid, sid), "") for sid in systems]))
+    if not columns:
+        evidence = customer = front = back = support = ["no touchpoints"]
+        header.append('<TD BGCOLOR="#f6f8fa"> </TD>')
+    rows = [
+        "<TR>" + "".join(header) + "</TR>",
+        lane("Physical evidence", LANE_FILL["evidence"], evidence),
+        lane("Customer actions", LANE_FILL["customer"], customer),
+        line("interaction"),
+        lane("Frontstage", LANE_FILL["frontstage"], front),
+        line("visibility"),
+        lane("Backstage", LANE_FILL["backstage"], back),
+        line("internal"),
+        lane("Support systems", LANE_FILL["support"], support),
+    ]
+    label = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" COLOR="#c3cad3">' + "".join(rows) + "</TABLE>>"
+    g.node("blueprint", label=label, shape="plain", fontsize="10")
+    return str(g.source)
+
+
 def source_path(journey: str, view: str = "journey", persona: str | None = None) -> str:
     """Where the build writes a view's DOT: ``journey``, ``overview`` or ``stage:ID``,
     the first for one persona when ``persona`` is given."""
@@ -427,6 +544,8 @@ def source_path(journey: str, view: str = "journey", persona: str | None = None)
         return f"graphviz/{journey}.dot"
     if view == "overview":
         return f"graphviz/{journey}.overview.dot"
+    if view == "blueprint":
+        return f"graphviz/{journey}.blueprint.dot"
     if view.startswith("stage:"):
         return f"graphviz/{journey}.stage-{view[6:]}.dot"
     raise ValueError(f"unknown view {view!r}")
@@ -450,6 +569,8 @@ def views(j: ResolvedJourney) -> list[Artifact]:
     ]
     for p in j.personas:
         out.append(Artifact.text(source_path(j.id, persona=p.id), MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes)))
+    if has_blueprint(j):
+        out.append(Artifact.text(source_path(j.id, "blueprint"), MEDIA_TYPE, blueprint_dot(j)))
     return out
 
 
@@ -471,10 +592,12 @@ def view_source(j: ResolvedJourney, view: str, persona: str | None) -> str:
         return journey_dot(j, persona=persona)
     if view == "overview":
         return overview_dot(j)
+    if view == "blueprint":
+        return blueprint_dot(j)
     if view.startswith("stage:") and view[6:] in j.stage_index:
         return stage_dot(j, j.stages[j.stage_index[view[6:]]])
     stages = ", ".join(f"stage:{s.id}" for s in j.stages)
-    raise UnknownView(f"unknown view `{view}` (views: journey, overview, {stages})")
+    raise UnknownView(f"unknown view `{view}` (views: journey, overview, blueprint, {stages})")
 
 
 def products(j: ResolvedJourney) -> list[Product]:
@@ -483,6 +606,8 @@ def products(j: ResolvedJourney) -> list[Product]:
     shown: list[tuple[str, str | None]] = [("journey", None), ("overview", None)]
     shown += [("journey", p.id) for p in j.personas]
     shown += [(f"stage:{s.id}", None) for s in j.stages]
+    if has_blueprint(j):
+        shown.append(("blueprint", None))
     out = []
     for view, persona in shown:
         source = source_path(j.id, view, persona)

@@ -150,7 +150,7 @@ def build(
     default="journey",
     show_default=True,
     metavar="VIEW",
-    help="Diagrams: journey, overview (stages as nodes), or stage:ID.",
+    help="Diagrams: journey, overview (stages as nodes), blueprint (a service blueprint), or stage:ID.",
 )
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds `dot` may take.")
 @COLOR

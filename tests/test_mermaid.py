@@ -439,3 +439,54 @@ def test_imported_ids_end_at_a_word(tmp_path: Path) -> None:
 def test_the_export_says_the_title_and_description_for_screen_readers() -> None:
     text = journey_diagram(journey_of(EXAMPLES / "hr_saas.journey"))
     assert "\n    accTitle: Teamwise HR" in text and "\n    accDescr: How an HR manager" in text
+
+
+PER_PERSONA = """journey clinic "Clinic" { }
+persona planned "Planned patient" { role "r" }
+persona emergency "Emergency patient" { role "r" }
+channel phone "Phone" offline phone
+stage book "Book" {
+  touchpoint call "Calls the clinic" {
+    channel phone
+    entry
+    emotion 0
+    emotion for emergency -2 "in pain, on hold"
+    next slot "if a slot is free", wait_list "if | full \\"now\\" %%{init}%%"
+  }
+  touchpoint slot "Gets a slot" { channel phone  emotion +1 }
+  touchpoint wait_list "Waits" { channel phone  emotion -1 }
+}
+"""
+
+
+def _per_persona(tmp_path: Path) -> cjdsl.ResolvedJourney:
+    (tmp_path / "cjdsl.toml").write_text('ignore = ["CJ2"]\n', encoding="utf-8")
+    (tmp_path / "clinic.journey").write_text(PER_PERSONA, encoding="utf-8")
+    return journey_of(tmp_path / "clinic.journey")
+
+
+def test_personas_who_feel_a_step_otherwise_get_a_task_of_their_own(tmp_path: Path) -> None:
+    text = journey_diagram(_per_persona(tmp_path))
+    assert "      Calls the clinic: 3: Planned patient\n      Calls the clinic: 1: Emergency patient\n" in text
+    assert "      Gets a slot: 4: Planned patient, Emergency patient\n" in text
+    # Imported back, the two tasks are one touchpoint with the emergency patient's own emotion.
+    again = tmp_path / "again"
+    again.mkdir()
+    assert _roundtrip(text, again) == text
+
+
+def test_flow_labels_go_on_the_edges_inert(tmp_path: Path, mermaid_page: Any) -> None:
+    j = _per_persona(tmp_path)
+    flow = flow_diagram(j)
+    assert '    tp_call -->|"if a slot is free"| tp_slot\n' in flow
+    (line,) = [x for x in flow.splitlines() if "tp_wait_list" in x and "-->" in x]
+    assert "%%" not in line and line.count("|") == 2 and line.count('"') == 2
+    for text in (flow, journey_diagram(j)):
+        result = mermaid_page.evaluate(
+            "async (t) => { try { const r = await mermaid.parse(t); return 'ok ' + r.diagramType; }"
+            " catch (e) { return 'ERROR ' + e.message; } }",
+            text,
+        )
+        assert result.startswith("ok "), result
+    svg = mermaid_page.evaluate("async (t) => (await mermaid.render('lbl' + Date.now(), t)).svg", flow)
+    assert "if a slot is free" in svg

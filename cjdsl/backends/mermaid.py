@@ -17,9 +17,23 @@ from ..core.resolved import ResolvedJourney
 from .base import Artifact, Backend, BuildContext, Product, register
 
 
-def score(tp: m.Touchpoint) -> int:
-    """Mermaid's 1..5 journey score: emotion + 3 (unrated touchpoints sit at 3)."""
-    return int(tp.emotion) + 3 if tp.emotion is not None else 3
+def score(tp: m.Touchpoint, emotion: float | None = None, *, own: bool = False) -> int:
+    """Mermaid's 1..5 journey score: emotion + 3 (unrated touchpoints sit at 3). With
+    ``own``, ``emotion`` is one persona's value instead of the touchpoint's."""
+    value = emotion if own else tp.emotion
+    return int(value) + 3 if value is not None else 3
+
+
+def _tasks(j: ResolvedJourney, tp: m.Touchpoint) -> list[tuple[int, list[str]]]:
+    """A touchpoint's scores and who feels each: one task, or one per score when
+    personas feel it differently (`emotion for`)."""
+    personas = j.personas_of(tp)
+    if not tp.emotion_for:
+        return [(score(tp), [p.label or p.id for p in personas])]
+    groups: dict[int, list[str]] = {}
+    for p in personas:
+        groups.setdefault(score(tp, j.emotion_of(tp, p.id)[0], own=True), []).append(p.label or p.id)
+    return list(groups.items()) or [(score(tp), [])]
 
 
 def journey_diagram(j: ResolvedJourney) -> str:
@@ -31,8 +45,9 @@ def journey_diagram(j: ResolvedJourney) -> str:
             continue
         lines.append(f"    section {journey_text(stage.label or stage.id)}")
         for tp in stage.touchpoints:
-            actors = ", ".join(journey_text(p.label or p.id) for p in j.personas_of(tp))
-            lines.append(f"      {journey_text(tp.label or tp.id, task=True)}: {score(tp)}" + (f": {actors}" if actors else ""))
+            for value, names in _tasks(j, tp):
+                actors = ", ".join(journey_text(n) for n in names)
+                lines.append(f"      {journey_text(tp.label or tp.id, task=True)}: {value}" + (f": {actors}" if actors else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -50,12 +65,14 @@ def flow_diagram(j: ResolvedJourney) -> str:
     index = j.stage_index
     for stage in j.stages:
         for tp in stage.touchpoints:
+            labels = {r.id: r.label for r in reversed(tp.next) if r.label is not None}
             for ref in j.next_of(tp):
                 target = j.stage_of.get(ref)
                 if target is None:
                     continue
                 arrow = "-.->" if index[target.id] < index[stage.id] else "-->"
-                lines.append(f"    tp_{tp.id} {arrow} tp_{ref}")
+                text = f'|"{flow_label(labels[ref]).replace("|", "#124;")}"|' if ref in labels else ""
+                lines.append(f"    tp_{tp.id} {arrow}{text} tp_{ref}")
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core import model as m
 from ..core.mermaid_text import KEYWORD_GUARD, journey_text
@@ -256,6 +256,16 @@ def import_journey(text: str, *, all_actors: bool = False) -> Imported:
                 refs.append(m.Ref(personas[actor]))
             if not stages:
                 stages.append((ids.make("journey", "stage"), "Journey", []))
+            previous = stages[-1][2][-1] if stages[-1][2] else None
+            same_task = previous is not None and previous.label == (name or None) and bool(refs and previous.personas)
+            if previous is not None and same_task and not {r.id for r in refs} & {r.id for r in previous.personas}:
+                # The same task again for other actors, who feel it otherwise: one
+                # touchpoint with a per-persona emotion (as `cjdsl` exports it).
+                own = tuple(m.PersonaValue(r, score - 3) for r in refs if score - 3 != previous.emotion)
+                stages[-1][2][-1] = replace(
+                    previous, personas=previous.personas + tuple(refs), emotion_for=previous.emotion_for + own
+                )
+                continue
             tp = m.Touchpoint(
                 tp_ids.make(name, "tp") if name else tp_ids.make("task", "tp"),
                 name or None,

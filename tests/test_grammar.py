@@ -53,8 +53,15 @@ def _expected_after(prefix: str, strict: Lark) -> set[str]:
         ("pain point", "pain p {"),
         ("opportunity", "opportunity o {"),
         ("KPI", "kpi k {"),
+        ("actor", "actor a {"),
+        ("system", "system y {"),
+        ("metric", "metric m {"),
+        ("frontstage step", 'stage s { touchpoint t { frontstage "f" {'),
+        ("backstage step", 'stage s { touchpoint t { backstage "b" {'),
+        ("quote", 'stage s { touchpoint t { quote "q" {'),
     ],
 )
 def test_block_attribute_lists_match_the_grammar(strict: Lark, kind: str, prefix: str) -> None:
     """The attribute lists in syntax-error help texts are the grammar's own."""
-    assert _expected_after(prefix, strict) == set(BLOCK_ATTRS[kind])
+    # `emotion for ID` and `rating for ID` start with the keyword of `emotion` and `rating`.
+    assert _expected_after(prefix, strict) == {a.split()[0] for a in BLOCK_ATTRS[kind]}

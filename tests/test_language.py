@@ -149,6 +149,12 @@ SCHEMA_PLACES = {
     "pain": ("properties", "pains", "items"),
     "opportunity": ("properties", "opportunities", "items"),
     "kpi": ("properties", "kpis", "items"),
+    "actor": ("properties", "actors", "items"),
+    "system": ("properties", "systems", "items"),
+    "metric": ("properties", "metrics", "items"),
+    "frontstage": ("$defs", "step"),
+    "backstage": ("$defs", "step"),
+    "quote": ("$defs", "quote"),
 }
 NOT_IN_JSON = {"allow", "opportunity_refs"}  # suppressions are findings; references are merged into `opportunities`
 

@@ -22,7 +22,7 @@ CATALOGUE = [
                 "3:5",
                 "CJ001",
                 "unknown touchpoint attribute `chanel`",
-                "did you mean `channel`? a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `evidence`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
+                "did you mean `channel`? a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `moment_of_truth`, `context`, `need`, `thinking`, `quote`, `customer_action`, `company_action`, `frontstage`, `backstage`, `support`, `evidence`, `emotion`, `emotion for`, `rating`, `rating for`, `confidence`, `duration`, `wait`, `owner`, `next`, `detail`, `untracked`, `allow`, `event` or `pain`",
             )
         ],
     ),
@@ -34,7 +34,7 @@ CATALOGUE = [
                 "3:5",
                 "CJ001",
                 "`role` is not an attribute of a touchpoint",
-                "`role` belongs inside a persona; a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, `customer_action`, `company_action`, `evidence`, `emotion`, `rating`, `owner`, `next`, `untracked`, `allow`, `event` or `pain`",
+                "`role` belongs inside a persona; a touchpoint takes `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `moment_of_truth`, `context`, `need`, `thinking`, `quote`, `customer_action`, `company_action`, `frontstage`, `backstage`, `support`, `evidence`, `emotion`, `emotion for`, `rating`, `rating for`, `confidence`, `duration`, `wait`, `owner`, `next`, `detail`, `untracked`, `allow`, `event` or `pain`",
             )
         ],
     ),
@@ -180,7 +180,7 @@ CATALOGUE = [
             (
                 "3:14",
                 "CJ003",
-                "unexpected character `-` in touchpoint `t`; expected `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `context`, `need`, ...",
+                "unexpected character `-` in touchpoint `t`; expected `description`, `channel`, `persona`, `intent`, `entry`, `micro_conversion`, `moment_of_truth`, `context`, ...",
                 "ids use `_` rather than `-`, for example `blog_post`; a negative number is written `-1`",
             )
         ],

@@ -4,6 +4,14 @@ The shape is described by ``cjdsl/schemas/journey.schema.json`` (shipped in the
 package; :func:`schema` loads it). Every key is always present (``null`` when a value
 is not given), lists keep the source order, and output is byte-identical for the same
 input.
+
+Keys are only ever added within a format version, never renamed or reshaped. So a
+touchpoint's ``next`` stays a list of ids, and the labels of its flows are in ``flows``,
+one ``{"to", "label"}`` per entry of ``next``, in the same order. A time (``duration``,
+``wait``) is ``{"low", "high", "unit", "seconds"}``: as written (``high`` null unless it is
+a range) and as ``[shortest, longest]`` in seconds. Metrics and quotes have a ``source``
+of their own (where the number or the words come from), so where they are declared is
+``declared_at``.
 """
 
 from __future__ import annotations
@@ -33,6 +41,27 @@ def _ref(ref: m.Ref | None) -> str | None:
 
 def _refs(refs: tuple[m.Ref, ...]) -> list[str]:
     return [r.id for r in refs]
+
+
+def _time(t: m.Time | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    low, high = t.seconds()
+    return {"low": t.low, "high": t.high, "unit": t.unit, "seconds": [low, high]}
+
+
+def _step(s: m.Step) -> dict[str, Any]:
+    return {
+        "text": s.text,
+        "lane": s.lane,
+        "actor": _ref(s.actor),
+        "owner": _ref(s.owner),
+        "duration": _time(s.duration),
+        "wait": _time(s.wait),
+        "support": _refs(s.support),
+        "description": s.description,
+        "source": _source(s.span),
+    }
 
 
 def _type(t: m.PropertyType) -> dict[str, Any]:
@@ -90,6 +119,9 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
             "owner": _ref(jj.owner) if jj else None,
             "description": jj.description if jj else None,
             "tags": list(jj.tags) if jj else [],
+            "state": j.state,
+            "variant_of": _ref(jj.variant_of) if jj else None,
+            "part_of": _ref(jj.part_of) if jj else None,
             "source": _source(jj.span) if jj else None,
         },
         "files": list(j.files),
@@ -126,6 +158,21 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
             for c in j.channels
         ],
         "teams": [{"id": t.id, "label": t.label, "description": t.description, "source": _source(t.span)} for t in j.teams],
+        "actors": [
+            {
+                "id": a.id,
+                "label": a.label,
+                "team": _ref(a.team),
+                "partner": a.partner,
+                "description": a.description,
+                "source": _source(a.span),
+            }
+            for a in j.actors
+        ],
+        "systems": [
+            {"id": y.id, "label": y.label, "owner": _ref(y.owner), "description": y.description, "source": _source(y.span)}
+            for y in j.systems
+        ],
         "stages": [
             {
                 "id": s.id,
@@ -144,17 +191,32 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                         "entry": t.entry,
                         "micro_conversion": t.micro_conversion,
                         "micro_conversion_label": t.micro_conversion_label,
+                        "moment_of_truth": t.moment_of_truth,
+                        "moment_of_truth_label": t.moment_of_truth_label,
                         "untracked": j.untracked(t),
                         "context": t.context,
                         "need": t.need,
+                        "thinking": list(t.thinking),
+                        "quotes": [{"text": q.text, "source": q.source, "declared_at": _source(q.span)} for q in t.quotes],
                         "customer_action": t.customer_action,
                         "company_action": t.company_action,
+                        "steps": [_step(step) for step in t.steps],
+                        "support": _refs(t.support),
                         "evidence": t.evidence,
                         "emotion": t.emotion,
                         "feeling": t.feeling,
+                        "emotion_for": [
+                            {"persona": pv.persona.id, "value": pv.value, "feeling": pv.feeling} for pv in t.emotion_for
+                        ],
                         "rating": t.rating,
+                        "rating_for": [{"persona": pv.persona.id, "value": pv.value} for pv in t.rating_for],
+                        "confidence": t.confidence,
+                        "duration": _time(t.duration),
+                        "wait": _time(t.wait),
                         "owner": _ref(t.owner),
                         "next": _refs(t.next),
+                        "flows": [{"to": r.id, "label": r.label} for r in t.next],
+                        "detail": _ref(t.detail),
                         "events": [_event(e) for e in t.events],
                         "pains": [p.id for p in j.pains_at(t.id)],
                         "source": _source(t.span),
@@ -173,6 +235,7 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                 "at": _ref(p.at),
                 "severity": p.severity,
                 "cause": p.cause,
+                "confidence": p.confidence,
                 "description": p.description,
                 "opportunities": [o.id for o in j.opportunities_of(p)],
                 "source": _source(p.span),
@@ -204,6 +267,21 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                 "source": _source(k.span),
             }
             for k in j.kpis
+        ],
+        "metrics": [
+            {
+                "id": x.id,
+                "label": x.label,
+                "at": _ref(x.at),
+                "value": x.value,
+                "scale": list(x.scale) if x.scale is not None else None,
+                "target": x.target,
+                "source": x.source,
+                "owner": _ref(x.owner),
+                "description": x.description,
+                "declared_at": _source(x.span),
+            }
+            for x in j.metrics
         ],
         "findings": [_finding(d) for d in findings],
     }

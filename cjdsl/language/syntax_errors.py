@@ -170,7 +170,12 @@ def _belongs(word: str) -> str | None:
     homes = [kind for kind, attrs in BLOCK_ATTRS.items() if word in attrs]
     if not homes:
         return None
-    return "inside a " + " or a ".join(homes)
+    return "inside " + " or ".join(_an(h) for h in homes)
+
+
+def _an(noun: str) -> str:
+    """The noun with its article: "a stage", "an actor", "an opportunity"."""
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 _CHAR_HINTS = {
@@ -441,16 +446,16 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
             if home:
                 return make(
                     "CJ001",
-                    f"`{word}` is not an attribute of a {kind}",
+                    f"`{word}` is not an attribute of {_an(kind)}",
                     tok_span,
-                    help=f"`{word}` belongs {home}; a {kind} takes " + _list(takes),
+                    help=f"`{word}` belongs {home}; {_an(kind)} takes " + _list(takes),
                 )
             suggestion = did_you_mean(word, [keyword(k) for k in keywords])
             return make(
                 "CJ001",
                 f"unknown {kind} attribute `{word}`",
                 tok_span,
-                help=(suggestion + " " if suggestion else "") + f"a {kind} takes " + _list(takes),
+                help=(suggestion + " " if suggestion else "") + f"{_an(kind)} takes " + _list(takes),
             )
         if inner is None and not expected - set(TOP_LEVEL):
             if home:
@@ -473,6 +478,10 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
     wanted = words(expected, kind=inner.kind if inner else None)
     if expected == {"NAME"} and prev is not None and prev.type in NAME_AFTER:
         wanted = NAME_AFTER[prev.type]
+    elif expected == {"NUMBER", "FOR"}:  # `emotion` or `rating`, with or without `for PERSONA`
+        wanted = "a number"
+    elif expected == {"NAME", "DOTDOT"}:  # after the number of a time
+        wanted = "a unit of time (s, min, h, d, w or mo) or `..`"
     elif expected == {"NAME"} and prev is not None and prev.type == "NAME" and inner is not None and inner.kind == "event":
         wanted, after = f"the type of property `{clip(str(prev))}`", ""
     message = f"expected {wanted}{after}, found {found(tok)}{inside}"
@@ -483,14 +492,18 @@ def _token(e: UnexpectedToken, text: str, path: str, lines: LineIndex) -> Diagno
 
 
 def _list(items: list[str]) -> str:
-    shown = [i if " " in i else f"`{i}`" for i in items]
+    shown = [i if i.startswith("a ") else f"`{i}`" for i in items]
     return ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else "".join(shown)
 
 
 def _token_hint(tok: Token, expected: set[str], prev: Token | None) -> str | None:
+    if expected == {"NAME", "DOTDOT"}:
+        return "a time is a number and a unit: `duration 18 min`, `wait 3 d`, a range `3..6 mo`"
+    if expected == {"DOTDOT"}:
+        return "a scale is two numbers with `..` between them: `scale 1..5`"
     if expected == {"NAME"} and prev is not None and prev.type == "NAME":
         return 'a property is `name type`; types: string, integer, number, boolean, datetime, enum("a", "b"), list(string)'
-    if expected == {"NUMBER"} and prev is not None:
+    if expected in ({"NUMBER"}, {"NUMBER", "FOR"}) and prev is not None:
         examples = {
             "EMOTION": "`emotion +1` (from -2 to +2)",
             "RATING": "`rating 4` (from 1 to 5)",

@@ -267,6 +267,7 @@ BLOCKS: dict[str, Block] = {
                 _a("event", "block", "The analytics events it fires.", field="events", repeats=True),
                 _a("pain", "block", "Pain points that happen here.", field="pains", repeats=True),
             ),
+            top_level=False,
         ),
         Block(
             "pain",

@@ -151,13 +151,16 @@ def _scopes(j: ResolvedJourney) -> list[_Scope]:
 
     if j.journey is not None:
         add(j.journey, whole=True)
-    for group in (j.personas, j.intents, j.channels, j.teams, j.kpis, j.pains, j.opportunities):
+    groups = (j.personas, j.intents, j.channels, j.teams, j.actors, j.systems, j.kpis, j.metrics, j.pains, j.opportunities)
+    for group in groups:
         for node in group:
             add(node)
     for stage in j.stages:
         add(stage)
         for tp in stage.touchpoints:
             add(tp)
+            for step in tp.steps:
+                add(step)
     return out
 
 

@@ -45,8 +45,13 @@ from ..core.resolved import ResolvedJourney
 from . import Context, Finding, rule
 
 
-def _unknown(ref: m.Ref, what: str, known: CloseMatches) -> Finding:
-    hint = known.hint(ref.id) or (
+def _unknown(ref: m.Ref, what: str, known: CloseMatches, own: str) -> Finding:
+    """An unknown journey name; a near name is suggested unless it is the naming
+    journey's own (a journey is never its own variant, parent or detail)."""
+    hint = known.hint(ref.id)
+    if hint is not None and f"`{own}`" in hint:
+        hint = None
+    hint = hint or (
         f'no journey of the project has this id: declare it (`journey {ref.id} "..."` in a file of its own), '
         "or name a journey that exists"
     )
@@ -104,7 +109,7 @@ def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding
                     "`variant_of` names the current journey that this one redesigns",
                 )
             elif variant.id not in by_id:
-                yield _unknown(variant, f"`variant_of` of journey `{journey.id}`", known)
+                yield _unknown(variant, f"`variant_of` of journey `{journey.id}`", known, journey.id)
             if j.state != "future":
                 yield Finding(
                     journey.spans.get("state") or journey.spans.get("variant_of") or variant.span,
@@ -128,7 +133,7 @@ def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding
                     related,
                 )
             elif parent.id not in by_id:
-                yield _unknown(parent, f"`part_of` of journey `{journey.id}`", known)
+                yield _unknown(parent, f"`part_of` of journey `{journey.id}`", known, journey.id)
         for tp in j.touchpoints:
             if tp.detail is None:
                 continue
@@ -140,4 +145,4 @@ def check(journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding
                     f"(usually one with `part_of {journey.id}`)",
                 )
             elif tp.detail.id not in by_id:
-                yield _unknown(tp.detail, f"`detail` of touchpoint `{tp.id}`", known)
+                yield _unknown(tp.detail, f"`detail` of touchpoint `{tp.id}`", known, journey.id)

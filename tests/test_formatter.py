@@ -4,6 +4,7 @@ property test over generated models."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,50 +102,101 @@ PROPS = st.builds(
     st.none() | TEXT,
 )
 EVENTS = st.builds(m.Event, TEXT, OPT_TEXT, st.lists(PROPS, max_size=3).map(tuple))
-OPPS = st.builds(m.Opportunity, IDS, st.none() | TEXT, WORD, WORD, OPT_REF, WORD, OPT_TEXT, ALLOWS)
+# Nodes are built by keyword, as the builder builds them: a field added to the model
+# cannot shift the others.
+OPPS = st.builds(
+    m.Opportunity,
+    IDS,
+    st.none() | TEXT,
+    impact=WORD,
+    effort=WORD,
+    owner=OPT_REF,
+    status=WORD,
+    description=OPT_TEXT,
+    allow=ALLOWS,
+)
+CONFIDENCE = st.none() | st.sampled_from(["observed", "assumed", "guessed"])
 PAINS = st.builds(
     m.Pain,
     IDS,
     st.none() | TEXT,
-    OPT_REF,
-    WORD,
-    WORD,
-    OPT_TEXT,
-    st.lists(OPPS, max_size=2).map(tuple),
-    REFS,
-    ALLOWS,
+    at=OPT_REF,
+    severity=WORD,
+    cause=WORD,
+    confidence=CONFIDENCE,
+    description=OPT_TEXT,
+    opportunities=st.lists(OPPS, max_size=2).map(tuple),
+    opportunity_refs=REFS,
+    allow=ALLOWS,
 )
-NESTED_PAINS = PAINS.map(
-    lambda p: m.Pain(p.id, p.label, None, p.severity, p.cause, p.description, p.opportunities, p.opportunity_refs, p.allow)
+NESTED_PAINS = PAINS.map(lambda p: replace(p, at=None))
+TIMES = st.none() | st.builds(
+    m.Time,
+    st.integers(0, 500) | st.decimals(0, 500, places=2).map(float),
+    st.sampled_from(["s", "min", "h", "d", "w", "mo", "days"]),
+    st.none() | st.integers(0, 900),
 )
+STEPS = st.builds(
+    m.Step,
+    ANY_TEXT,
+    st.sampled_from(["frontstage", "backstage"]),
+    actor=OPT_REF,
+    owner=OPT_REF,
+    duration=TIMES,
+    wait=TIMES,
+    support=REFS,
+    description=OPT_TEXT,
+    allow=ALLOWS,
+)
+QUOTES = st.builds(m.Quote, ANY_TEXT, source=st.none() | TEXT)
+PERSONA_VALUES = st.lists(st.builds(m.PersonaValue, IDS.map(m.Ref), st.integers(-3, 6), st.none() | TEXT), max_size=2).map(tuple)
+FLOWS = st.lists(st.builds(m.Ref, IDS, st.none() | TEXT), max_size=3).map(tuple)
 
 
 @st.composite
 def touchpoints(draw: st.DrawFn) -> m.Touchpoint:
     emotion = draw(st.none() | st.integers(-5, 5))
     micro = draw(st.booleans())
+    moment = draw(st.booleans())
+    steps = draw(st.lists(STEPS, max_size=3))
     return m.Touchpoint(
         draw(IDS),
         draw(st.none() | TEXT),
-        draw(OPT_REF),
-        draw(REFS),
-        draw(REFS),
-        draw(OPT_TEXT),
-        draw(OPT_TEXT),
-        draw(OPT_TEXT),
-        draw(OPT_TEXT),
-        emotion,
-        draw(st.none() | TEXT) if emotion is not None else None,
-        draw(st.none() | st.integers(0, 9)),
-        draw(OPT_REF),
-        draw(st.booleans()),
-        micro,
-        draw(st.none() | TEXT) if micro else None,
-        draw(REFS),
-        tuple(draw(st.lists(EVENTS, max_size=2))),
-        tuple(draw(st.lists(NESTED_PAINS, max_size=1))),
-        draw(OPT_TEXT),
-        draw(ALLOWS),
+        channel=draw(OPT_REF),
+        personas=draw(REFS),
+        intents=draw(REFS),
+        context=draw(OPT_TEXT),
+        need=draw(OPT_TEXT),
+        customer_action=draw(OPT_TEXT),
+        company_action=draw(OPT_TEXT),
+        emotion=emotion,
+        feeling=draw(st.none() | TEXT) if emotion is not None else None,
+        rating=draw(st.none() | st.integers(0, 9)),
+        owner=draw(OPT_REF),
+        entry=draw(st.booleans()),
+        micro_conversion=micro,
+        micro_conversion_label=draw(st.none() | TEXT) if micro else None,
+        next=draw(FLOWS),
+        events=tuple(draw(st.lists(EVENTS, max_size=2))),
+        pains=tuple(draw(st.lists(NESTED_PAINS, max_size=1))),
+        description=draw(OPT_TEXT),
+        allow=draw(ALLOWS),
+        untracked=draw(st.none() | TEXT),
+        evidence=draw(OPT_TEXT),
+        # Each persona once: a second value for one persona is an error (CJ010).
+        emotion_for=tuple({pv.persona.id: pv for pv in draw(PERSONA_VALUES)}.values()),
+        rating_for=tuple({pv.persona.id: replace(pv, feeling=None) for pv in draw(PERSONA_VALUES)}.values()),
+        thinking=tuple(draw(st.lists(ANY_TEXT, max_size=2))),
+        quotes=tuple(draw(st.lists(QUOTES, max_size=2))),
+        confidence=draw(CONFIDENCE),
+        moment_of_truth=moment,
+        moment_of_truth_label=draw(st.none() | TEXT) if moment else None,
+        duration=draw(TIMES),
+        wait=draw(TIMES),
+        detail=draw(OPT_REF),
+        support=draw(REFS),
+        # The model keeps frontstage steps before backstage ones, as the builder does.
+        steps=tuple(sorted(steps, key=lambda x: x.lane != "frontstage")),
     )
 
 
@@ -152,45 +204,83 @@ STAGES = st.builds(
     m.Stage,
     IDS,
     st.none() | TEXT,
-    st.none() | st.sampled_from(v.PHASES),
-    OPT_TEXT,
-    st.lists(touchpoints(), max_size=3).map(tuple),
-    st.lists(NESTED_PAINS, max_size=1).map(tuple),
-    ALLOWS,
+    phase=st.none() | st.sampled_from(v.PHASES),
+    description=OPT_TEXT,
+    touchpoints=st.lists(touchpoints(), max_size=3).map(tuple),
+    pains=st.lists(NESTED_PAINS, max_size=1).map(tuple),
+    allow=ALLOWS,
 )
 ITEMS = st.one_of(
     st.builds(m.Include, TEXT),
     st.builds(
-        m.Journey, IDS, st.none() | TEXT, st.none() | TEXT, OPT_REF, OPT_TEXT, st.lists(TEXT, max_size=3).map(tuple), ALLOWS
+        m.Journey,
+        IDS,
+        st.none() | TEXT,
+        version=st.none() | TEXT,
+        owner=OPT_REF,
+        description=OPT_TEXT,
+        tags=st.lists(TEXT, max_size=3).map(tuple),
+        state=st.none() | st.sampled_from(["current", "future", "later"]),
+        variant_of=OPT_REF,
+        part_of=OPT_REF,
+        allow=ALLOWS,
     ),
     st.builds(
         m.Persona,
         IDS,
         st.none() | TEXT,
-        OPT_TEXT,
-        OPT_TEXT,
-        st.none() | st.integers(0, 200),
-        OPT_TEXT,
-        OPT_TEXT,
-        *[st.lists(ANY_TEXT, max_size=2).map(tuple)] * 4,
-        OPT_TEXT,
-        ALLOWS,
+        role=OPT_TEXT,
+        industry=OPT_TEXT,
+        age=st.none() | st.integers(0, 200),
+        gender=OPT_TEXT,
+        location=OPT_TEXT,
+        goals=st.lists(ANY_TEXT, max_size=2).map(tuple),
+        needs=st.lists(ANY_TEXT, max_size=2).map(tuple),
+        concerns=st.lists(ANY_TEXT, max_size=2).map(tuple),
+        interests=st.lists(ANY_TEXT, max_size=2).map(tuple),
+        description=OPT_TEXT,
+        allow=ALLOWS,
     ),
-    st.builds(m.Intent, IDS, st.none() | TEXT, OPT_TEXT, ALLOWS),
-    st.builds(m.Team, IDS, st.none() | TEXT, OPT_TEXT, ALLOWS),
+    st.builds(m.Intent, IDS, st.none() | TEXT, description=OPT_TEXT, allow=ALLOWS),
+    st.builds(m.Team, IDS, st.none() | TEXT, description=OPT_TEXT, allow=ALLOWS),
+    st.builds(m.Actor, IDS, st.none() | TEXT, team=OPT_REF, partner=st.booleans(), description=OPT_TEXT, allow=ALLOWS),
+    st.builds(m.System, IDS, st.none() | TEXT, owner=OPT_REF, description=OPT_TEXT, allow=ALLOWS),
+    st.builds(
+        m.Metric,
+        IDS,
+        st.none() | TEXT,
+        at=OPT_REF,
+        value=st.none() | NUMBER,
+        scale=st.none() | st.tuples(NUMBER, NUMBER),
+        target=st.none() | TEXT,
+        source=st.none() | TEXT,
+        owner=OPT_REF,
+        description=OPT_TEXT,
+        allow=ALLOWS,
+    ),
     st.builds(
         m.Channel,
         IDS,
         st.none() | TEXT,
-        st.none() | st.sampled_from(v.CHANNEL_MODES),
-        st.none() | st.sampled_from(v.CHANNEL_KINDS),
-        OPT_TEXT,
-        ALLOWS,
+        mode=st.none() | st.sampled_from(v.CHANNEL_MODES),
+        kind=st.none() | st.sampled_from(v.CHANNEL_KINDS),
+        description=OPT_TEXT,
+        allow=ALLOWS,
     ),
     STAGES,
     PAINS,
     OPPS.filter(lambda o: o.label is not None or o.impact is not None),
-    st.builds(m.Kpi, IDS, st.none() | TEXT, OPT_TEXT, REFS, REFS, OPT_REF, OPT_TEXT, ALLOWS),
+    st.builds(
+        m.Kpi,
+        IDS,
+        st.none() | TEXT,
+        target=OPT_TEXT,
+        measures=REFS,
+        funnel=REFS,
+        owner=OPT_REF,
+        description=OPT_TEXT,
+        allow=ALLOWS,
+    ),
 )
 DOCUMENTS = st.builds(m.Document, st.just("gen.journey"), st.lists(ITEMS, max_size=5).map(tuple))
 

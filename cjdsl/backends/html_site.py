@@ -7,6 +7,12 @@ only loop and branch (a team can override any of them with ``cjdsl build --templ
 DIR``). Autoescape is on and undefined names are errors. User text reaches the page only
 through the ``text`` filter, which escapes it, keeps paragraphs and line breaks, and
 turns http(s) URLs into links: nothing a journey says is ever trusted as markup.
+
+Each journey gets a page (the map: stages as columns, the practitioner's lanes as rows,
+from the customer's thoughts down to the service blueprint's backstage and systems), a
+page per persona, and, for a future journey whose original is in the build, an as-is and
+to-be comparison (:mod:`cjdsl.backends.html_compare`). Pages link the journeys a journey
+names (`part_of`, `variant_of`, a touchpoint's `detail`) when the build makes their pages.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core import model as m
+from ..core import timing
 from ..core import vocabulary as v
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.resolved import ResolvedJourney, channel_is_online
 from ..core.span import Span
 from .base import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
+from .html_compare import compare_view
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
@@ -31,15 +39,23 @@ _TRAILING = ".,;:!?)]}'\""
 EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}
 LEVEL_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2, None: 3}
-#: Persona lines on the emotion curve: a colour and a dash pattern and a marker each.
+#: Persona lines on the emotion curve: a colour and a dash pattern and a marker each
+#: (the marker's name is written in the legend, so no two personas share one).
 PERSONA_STYLES = [
     ("#2563eb", "", "circle"),
     ("#c2410c", "6 4", "square"),
     ("#7c3aed", "2 3", "diamond"),
     ("#0f766e", "10 3 2 3", "triangle"),
-    ("#be185d", "4 2", "circle"),
-    ("#4d7c0f", "1 2", "square"),
+    ("#be185d", "4 2", "ring"),
+    ("#4d7c0f", "1 2", "cross"),
 ]
+#: How a map knows a fact: an icon whose fill shows the strength of the backing, a word,
+#: and what the word means (for the legend). Colour only repeats it.
+CONFIDENCE = {
+    "observed": ("●", "seen in research or data"),
+    "reported": ("◐", "customers or staff said so"),
+    "assumed": ("○", "the team’s assumption, not yet checked"),
+}
 
 
 # -- text --------------------------------------------------------------------------------
@@ -84,6 +100,8 @@ class Link:
     anchor: str
     label: str
     page: str = ""  # another page, when the target is not on this one
+    #: A flow's label (`next approve "if approved"`), shown beside the link.
+    note: str | None = None
 
     @property
     def href(self) -> str:
@@ -124,6 +142,26 @@ class TouchpointView:
     #: The journey and the touchpoint: the map renders the parts of a touchpoint that
     #: are the same on every page once per build, by this key ("" for never).
     key: str = ""
+    #: Personas who feel or rate it otherwise (`emotion for`, `rating for`): label,
+    #: emotion, its word, the feeling and the rating of each, in the personas' order.
+    persona_values: list[dict[str, Any]] = field(default_factory=list)
+    #: Research: what the customer thinks, what they said (text and source), and how
+    #: the map knows all this (observed, reported, assumed).
+    thinking: list[str] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    confidence: str | None = None
+    #: The moment of truth's sentence ("" when it has none), or None when it is not one.
+    moment: str | None = None
+    #: The wait before it and its duration, as written (`3–6 d`, `18 min`).
+    wait: str | None = None
+    duration: str | None = None
+    #: The service blueprint: the company's steps in sight of the customer and out of
+    #: it, and the systems behind the touchpoint and its steps.
+    frontstage: list[dict[str, Any]] = field(default_factory=list)
+    backstage: list[dict[str, Any]] = field(default_factory=list)
+    systems: list[dict[str, Any]] = field(default_factory=list)
+    #: The sub-journey that zooms into it: its page (None when not in this build).
+    detail: dict[str, Any] | None = None
 
 
 @dataclass
@@ -137,6 +175,10 @@ class StageView:
     pains: list[dict[str, Any]]
     opportunities: list[dict[str, Any]]
     source: str | None
+    #: The customer's time in the stage: the waits and durations of its touchpoints.
+    time: str = ""
+    #: The metrics measured at the stage or at its touchpoints.
+    metrics: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -165,6 +207,27 @@ class JourneyView:
     persona_pages: dict[str, str] = field(default_factory=dict)
     tracking: list[dict[str, Any]] = field(default_factory=list)
     tracking_files: list[tuple[str, str]] = field(default_factory=list)
+    #: The lanes of the map some touchpoint has something for (a lane with nothing in
+    #: it is left out): thinking, quotes, metrics, frontstage, backstage, support.
+    lanes: dict[str, bool] = field(default_factory=dict)
+    #: Whether the map marks any confidence (the legend is shown then).
+    confidence: bool = False
+    #: The customer's time over the whole map (touchpoints shown), "" when none is given.
+    time: str = ""
+    #: "as-is" or "to-be" when the journey says so or has a variant; None otherwise.
+    state: str | None = None
+    #: Levels and variants: links to other journeys' pages in the build (href, label).
+    parent: dict[str, Any] | None = None
+    children: list[dict[str, Any]] = field(default_factory=list)
+    variant_of: dict[str, Any] | None = None
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    #: The as-is/to-be comparison page of a future journey, when the build makes one.
+    compare_page: str | None = None
+    #: Who is involved: actors (with team or partner) and systems (with owner).
+    actors: list[dict[str, Any]] = field(default_factory=list)
+    systems: list[dict[str, Any]] = field(default_factory=list)
+    #: Metrics that name no place on the map (or one it does not have).
+    metrics: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _source(url: str | None, span: Span) -> str | None:
@@ -201,12 +264,188 @@ def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
 
 
 def _next_links(j: ResolvedJourney, tp: m.Touchpoint, shown: set[str] | None) -> list[Link]:
-    """A touchpoint's `next` links, each target once, in the order written."""
-    return [_tp_link(j, i, shown) for i in j.next_of(tp)]
+    """A touchpoint's `next` links, each target once, in the order written, each with the
+    first label written for it."""
+    labels: dict[str, str] = {}
+    for r in tp.next:
+        if r.label and r.id not in labels:
+            labels[r.id] = r.label
+    out = []
+    for i in j.next_of(tp):
+        link = _tp_link(j, i, shown)
+        link.note = labels.get(i)
+        out.append(link)
+    return out
+
+
+@dataclass(frozen=True)
+class Site:
+    """The journeys of one build, for the links between their pages: levels (`part_of`,
+    `detail`) and variants (`variant_of`). A journey named but not built gets no link."""
+
+    titles: Mapping[str, str]
+    #: A journey's id → the ids of the journeys that say they are `part_of` it.
+    children: Mapping[str, tuple[str, ...]]
+    #: A journey's id → the ids of the future journeys that are a `variant_of` it.
+    variants: Mapping[str, tuple[str, ...]]
+    #: A future journey's id → the id of the journey it redesigns (both in the build).
+    compared: Mapping[str, str]
+
+    @staticmethod
+    def of(journeys: Sequence[ResolvedJourney]) -> Site:
+        titles = {j.id: j.title for j in journeys if j.journey is not None}
+        children: dict[str, list[str]] = {}
+        variants: dict[str, list[str]] = {}
+        compared: dict[str, str] = {}
+        for j in journeys:
+            if j.journey is None:
+                continue
+            parent = j.journey.part_of
+            if parent is not None and parent.id in titles and parent.id != j.id:
+                children.setdefault(parent.id, []).append(j.id)
+            base = j.journey.variant_of
+            if base is not None and base.id in titles and base.id != j.id and j.state == "future":
+                variants.setdefault(base.id, []).append(j.id)
+                compared[j.id] = base.id
+        return Site(
+            titles,
+            {k: tuple(v) for k, v in children.items()},
+            {k: tuple(v) for k, v in variants.items()},
+            compared,
+        )
+
+    def link(self, journey: str) -> dict[str, Any] | None:
+        """A link to a journey's page from another journey's page (None: not built)."""
+        if journey not in self.titles:
+            return None
+        return {"id": journey, "href": f"{journey}.html", "label": self.titles[journey]}
+
+
+def compare_path(journey: str) -> str:
+    """Where the build writes a future journey's comparison with the one it redesigns."""
+    return f"journeys/{journey}.compare.html"
+
+
+def _persona_label(j: ResolvedJourney, persona: str) -> str:
+    p = j.persona.get(persona)
+    return (p.label or p.id) if p is not None else persona
+
+
+def _persona_values(j: ResolvedJourney, tp: m.Touchpoint) -> list[dict[str, Any]]:
+    """The personas a touchpoint feels or rates otherwise, each with its own values."""
+    felt = {pv.persona.id for pv in tp.emotion_for}
+    rated = {pv.persona.id for pv in tp.rating_for}
+    order = {p.id: i for i, p in enumerate(j.personas)}
+    out = []
+    for pid in sorted(felt | rated, key=lambda x: (order.get(x, len(order)), x)):
+        value, feeling = j.emotion_of(tp, pid) if pid in felt else (None, None)
+        rating = j.rating_of(tp, pid) if pid in rated else None
+        emotion = int(value) if value is not None else None
+        out.append(
+            {
+                "id": pid,
+                "label": _persona_label(j, pid),
+                "emotion": emotion,
+                "emotion_word": EMOTION_WORDS.get(emotion, "not rated") if emotion is not None else "not rated",
+                "feeling": feeling,
+                "rating": int(rating) if rating is not None else None,
+            }
+        )
+    return out
+
+
+def _system(j: ResolvedJourney, ref: m.Ref) -> dict[str, Any]:
+    system = j.system.get(ref.id)
+    if system is None:
+        return {"id": ref.id, "label": ref.id, "owner": None}
+    return {"id": system.id, "label": system.label or system.id, "owner": _team(j, system.owner)}
+
+
+def _step(j: ResolvedJourney, st: m.Step) -> dict[str, Any]:
+    """A frontstage or backstage step: what is done, by whom, owned by which team, how
+    long it takes and with which systems."""
+    actor = j.actor.get(st.actor.id) if st.actor is not None else None
+    return {
+        "text": st.text,
+        "actor": (actor.label or actor.id) if actor is not None else (st.actor.id if st.actor is not None else None),
+        "partner": bool(actor is not None and actor.partner),
+        "team": _team(j, actor.team) if actor is not None else None,
+        "owner": _team(j, st.owner),
+        "wait": timing.written(st.wait) if st.wait is not None else None,
+        "duration": timing.written(st.duration) if st.duration is not None else None,
+        "systems": [_system(j, r)["label"] for r in st.support],
+        "description": st.description,
+    }
+
+
+def _systems_of(j: ResolvedJourney, tp: m.Touchpoint) -> list[dict[str, Any]]:
+    """The systems behind a touchpoint and its steps, each once, in the order written."""
+    refs = {r.id: r for r in (*tp.support, *(r for st in tp.steps for r in st.support))}
+    return [_system(j, r) for r in refs.values()]
+
+
+def _number(n: float) -> str:
+    return str(int(n)) if float(n).is_integer() else f"{n:g}"
+
+
+_TARGET = re.compile(r"^\s*(>=|=>|≥|<=|=<|≤|==|=|>|<)?\s*(-?\d+(?:\.\d+)?)\s*%?\s*$")
+
+
+def target_status(value: float | None, target: str | None) -> tuple[str | None, bool | None]:
+    """A metric's value against its target (`>= 4.3`, `< 2`, `4.3`), in words, and
+    whether it misses it: ("below target", True), ("meets target", False); a bare number
+    says only where the value lies ("above target", None); (None, None) when it cannot
+    be told (no value, or a target that is not a comparison with a number)."""
+    match = _TARGET.match(target or "")
+    if value is None or match is None:
+        return None, None
+    op, goal = match.group(1), float(match.group(2))
+    where = "below target" if value < goal else ("above target" if value > goal else "on target")
+    if op is None:
+        return where, None
+    met = {
+        ">=": value >= goal,
+        "=>": value >= goal,
+        "≥": value >= goal,
+        ">": value > goal,
+        "<=": value <= goal,
+        "=<": value <= goal,
+        "≤": value <= goal,
+        "<": value < goal,
+    }.get(op, value == goal)
+    return ("meets target", False) if met else (where if where != "on target" else "misses target", True)
+
+
+def _metric(j: ResolvedJourney, mt: m.Metric, url: str | None) -> dict[str, Any]:
+    status, missed = target_status(mt.value, mt.target)
+    at = None
+    if mt.at is not None and mt.at.id in j.touchpoint:
+        at = Link(f"tp-{mt.at.id}", j.touchpoint[mt.at.id].label or mt.at.id)
+    return {
+        "id": mt.id,
+        "anchor": f"metric-{mt.id}",
+        "label": mt.label or mt.id,
+        "value": _number(mt.value) if mt.value is not None else None,
+        "scale": f"{_number(mt.scale[0])}–{_number(mt.scale[1])}" if mt.scale is not None else None,
+        "target": mt.target,
+        "status": status,
+        "missed": missed,
+        "measured": mt.source,
+        "owner": _team(j, mt.owner),
+        "description": mt.description,
+        "at": at,
+        "tp": mt.at.id if at is not None and mt.at is not None else None,
+        "source": _source(url, mt.span),
+    }
 
 
 def _touchpoint(
-    j: ResolvedJourney, stage: m.Stage, tp: m.Touchpoint, url: str | None, shown: set[str] | None = None
+    j: ResolvedJourney,
+    stage: m.Stage,
+    tp: m.Touchpoint,
+    url: str | None,
+    shown: set[str] | None = None,
+    site: Site | None = None,
 ) -> TouchpointView:
     links = _next_links(j, tp, shown)
     channel = j.channel_of(tp)
@@ -252,16 +491,52 @@ def _touchpoint(
         source=_source(url, tp.span),
         untracked=j.untracked(tp),
         key=f"{j.id}\x00{tp.id}",
+        persona_values=_persona_values(j, tp),
+        thinking=list(tp.thinking),
+        quotes=[{"text": q.text, "source": q.source} for q in tp.quotes],
+        confidence=tp.confidence,
+        moment=(tp.moment_of_truth_label or "") if tp.moment_of_truth else None,
+        wait=timing.written(tp.wait) if tp.wait is not None else None,
+        duration=timing.written(tp.duration) if tp.duration is not None else None,
+        frontstage=[_step(j, st) for st in tp.steps if st.lane == "frontstage"],
+        backstage=[_step(j, st) for st in tp.steps if st.lane != "frontstage"],
+        systems=_systems_of(j, tp),
+        detail=_detail(tp.detail, site),
     )
 
 
-def _persona_touchpoint(j: ResolvedJourney, tp: m.Touchpoint, whole: TouchpointView, shown: set[str]) -> TouchpointView:
+def _detail(ref: m.Ref | None, site: Site | None) -> dict[str, Any] | None:
+    """Another journey a journey or touchpoint names (`detail`, `part_of`, `variant_of`):
+    a link to its page when the build makes one, else its id and no link."""
+    if ref is None:
+        return None
+    link = site.link(ref.id) if site is not None else None
+    return link or {"id": ref.id, "href": None, "label": ref.id}
+
+
+def _persona_touchpoint(
+    j: ResolvedJourney, tp: m.Touchpoint, whole: TouchpointView, shown: set[str], persona: str
+) -> TouchpointView:
     """A touchpoint on a persona's page: the whole map's view of it, with links to the
-    touchpoints the page does not show sent to the whole map."""
+    touchpoints the page does not show sent to the whole map, and the persona's own
+    emotion and rating where the touchpoint gives some personas their own."""
+    changes: dict[str, Any] = {}
     links = _next_links(j, tp, shown)
-    if links == whole.next:
-        return whole
-    return replace(whole, next=links)
+    if links != whole.next:
+        changes["next"] = links
+    if whole.persona_values:
+        value, feeling = j.emotion_of(tp, persona)
+        rating = j.rating_of(tp, persona)
+        emotion = int(value) if value is not None else None
+        changes.update(
+            emotion=emotion,
+            emotion_word=EMOTION_WORDS.get(emotion, "not rated") if emotion is not None else "not rated",
+            feeling=feeling,
+            rating=int(rating) if rating is not None else None,
+            persona_values=[],
+            key=f"{whole.key}\x00{persona}" if whole.key else "",
+        )
+    return replace(whole, **changes) if changes else whole
 
 
 def _opportunity(j: ResolvedJourney, o: m.Opportunity, pain: m.Pain, url: str | None) -> dict[str, Any]:
@@ -291,22 +566,27 @@ def _curve(j: ResolvedJourney, stages: Sequence[StageView], column: int, persona
             xs[view.id] = round(i * column + (k + 0.5) * column / n, 1)
     lines = []
     personas: list[m.Persona | None] = [p for p in j.personas if persona is None or p.id == persona] or [None]
-    for n, p in enumerate(personas):
-        colour, dash, marker = PERSONA_STYLES[n % len(PERSONA_STYLES)]
+    # Each persona keeps the style of its line on the whole map on its own page too.
+    style = {p.id: n for n, p in enumerate(j.personas)}
+    for p in personas:
+        colour, dash, marker = PERSONA_STYLES[style.get(p.id, 0) % len(PERSONA_STYLES) if p is not None else 0]
         points = []
         for tp in j.touchpoints:
-            if tp.emotion is None or tp.id not in xs:
+            if tp.id not in xs:
                 continue
             if p is not None and not any(q.id == p.id for q in j.personas_of(tp)):
                 continue
-            y = top + (2 - int(tp.emotion)) * step
+            value = j.emotion_of(tp, p.id)[0] if p is not None else tp.emotion
+            if value is None:
+                continue
+            y = top + (2 - int(value)) * step
             points.append(
                 {
                     "x": xs[tp.id],
                     "y": y,
                     "tp": tp.id,
                     "label": tp.label or tp.id,
-                    "emotion": f"{int(tp.emotion):+d}" if tp.emotion else "0",
+                    "emotion": f"{int(value):+d}" if value else "0",
                 }
             )
         lines.append(
@@ -322,6 +602,17 @@ def _curve(j: ResolvedJourney, stages: Sequence[StageView], column: int, persona
         )
     grid = [{"y": top + (2 - e) * step, "label": f"{e:+d}" if e else "0", "word": EMOTION_WORDS[e]} for e in range(2, -3, -1)]
     return {"width": max(1, len(stages)) * column, "height": height, "lines": lines, "grid": grid}
+
+
+def _involved(j: ResolvedJourney) -> tuple[list[m.Actor], list[m.System]]:
+    """The actors and systems a journey's page lists: those its steps and touchpoints
+    name, and those its own file declares (not every one of a shared file it includes)."""
+    actors = {st.actor.id for tp in j.touchpoints for st in tp.steps if st.actor is not None}
+    systems = {r.id for tp in j.touchpoints for r in (*tp.support, *(r for st in tp.steps for r in st.support))}
+    return (
+        [a for a in j.actors if a.id in actors or a.span.path == j.path],
+        [sy for sy in j.systems if sy.id in systems or sy.span.path == j.path],
+    )
 
 
 def _element_index(j: ResolvedJourney) -> list[tuple[Span, str, str]]:
@@ -341,6 +632,13 @@ def _element_index(j: ResolvedJourney) -> list[tuple[Span, str, str]]:
         out.append((o.span, f"opp-{o.id}", f"opportunity {o.id}"))
     for k in j.kpis:
         out.append((k.span, f"kpi-{k.id}", f"KPI {k.id}"))
+    for mt in j.metrics:
+        out.append((mt.span, f"metric-{mt.id}", f"metric {mt.id}"))
+    actors, systems = _involved(j)
+    for a in actors:
+        out.append((a.span, f"actor-{a.id}", f"actor {a.id}"))
+    for sy in systems:
+        out.append((sy.span, f"system-{sy.id}", f"system {sy.id}"))
     if j.journey is not None:
         out.append((j.journey.span, "top", f"journey {j.id}"))
     return out
@@ -406,24 +704,40 @@ def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | 
 
 
 def journey_view(
-    j: ResolvedJourney, ctx: BuildContext, persona: str | None = None, column: int = 260, whole: JourneyView | None = None
+    j: ResolvedJourney,
+    ctx: BuildContext,
+    persona: str | None = None,
+    column: int = 260,
+    whole: JourneyView | None = None,
+    site: Site | None = None,
 ) -> JourneyView:
     """The view of a journey's page, or of one persona's page. A persona's page reuses
-    the touchpoint views of ``whole`` (the journey's own view) where it can."""
+    the touchpoint views of ``whole`` (the journey's own view) where it can. ``site``
+    (the build's journeys, for links between pages) is made from ``ctx`` when not given."""
     url = ctx.config.source_url if ctx.config is not None else None
+    site = site if site is not None else Site.of(ctx.journeys or (j,))
     visible: set[str] | None = None
     if persona is not None:
         visible = {tp.id for tp in j.touchpoints if any(p.id == persona for p in j.personas_of(tp))}
     made = {t.id: t for s in whole.stages for t in s.touchpoints} if whole is not None else {}
+    metrics_at: dict[str, list[m.Metric]] = {}
+    loose: list[m.Metric] = []
+    for mt in j.metrics:
+        place = mt.at.id if mt.at is not None else None
+        if place is not None and place in j.touchpoint:
+            metrics_at.setdefault(j.stage_of[place].id, []).append(mt)
+        elif place is not None and place in j.stage_index:
+            metrics_at.setdefault(place, []).append(mt)
+        else:
+            loose.append(mt)
     stages = []
     for s in j.stages:
-        tps = [
-            _persona_touchpoint(j, tp, made[tp.id], visible)
-            if visible is not None and tp.id in made
-            else _touchpoint(j, s, tp, url, visible)
-            for tp in s.touchpoints
-            if visible is None or tp.id in visible
-        ]
+        tps = []
+        for tp in s.touchpoints:
+            if visible is not None and tp.id not in visible:
+                continue
+            view = made.get(tp.id) or _touchpoint(j, s, tp, url, visible, site)
+            tps.append(_persona_touchpoint(j, tp, view, visible, persona) if visible is not None and persona else view)
         shown = {tp.id for tp in tps}
         pains = [p for p in j.pains if p.at is not None and (p.at.id == s.id or p.at.id in shown)]
         pain_views: list[dict[str, Any]] = [
@@ -436,6 +750,7 @@ def journey_view(
                 "description": p.description,
                 "source": _source(url, p.span),
                 "at": Link(f"tp-{p.at.id}", j.touchpoint[p.at.id].label or p.at.id) if p.at and p.at.id in j.touchpoint else None,
+                "confidence": p.confidence,
                 "order": (-v.SEVERITIES.index(p.severity) if p.severity in v.SEVERITIES else 1, p.id),
             }
             for p in pains
@@ -453,6 +768,12 @@ def journey_view(
                 pains=pain_views,
                 opportunities=sorted(opps.values(), key=lambda o: o["order"]),
                 source=_source(url, s.span),
+                time=timing.total(timing.touchpoint(j.touchpoint[t.id]) for t in tps).text(),
+                metrics=[
+                    _metric(j, mt, url)
+                    for mt in metrics_at.get(s.id, [])
+                    if mt.at is None or mt.at.id not in j.touchpoint or mt.at.id in shown
+                ],
             )
         )
     warnings = findings_of(j, ctx.diagnostics)
@@ -492,6 +813,21 @@ def journey_view(
                 "source": _source(url, p.span),
             }
         )
+    tp_views = [t for st in stages for t in st.touchpoints]
+    lanes = {
+        "thinking": any(t.thinking for t in tp_views),
+        "quotes": any(t.quotes for t in tp_views),
+        "metrics": any(st.metrics for st in stages),
+        "frontstage": any(t.frontstage for t in tp_views),
+        "backstage": any(t.backstage for t in tp_views),
+        "support": any(t.systems for t in tp_views),
+    }
+    lanes["visibility"] = lanes["frontstage"] or lanes["backstage"]
+    jm = j.journey
+    parent = _detail(jm.part_of, site) if jm is not None else None
+    variant_of = _detail(jm.variant_of, site) if jm is not None else None
+    variants = [{**link, "compare": f"{v_id}.compare.html"} for v_id in site.variants.get(j.id, ()) if (link := site.link(v_id))]
+    shown_state = (jm is not None and jm.state is not None) or bool(variants) or variant_of is not None
     return JourneyView(
         id=j.id,
         title=j.title,
@@ -518,6 +854,43 @@ def journey_view(
         persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},
         tracking=_tracking(j) if persona is None else [],
         tracking_files=[(p.label, p.path) for p in ctx.linked_products(PLAN)] if persona is None else [],
+        lanes=lanes,
+        confidence=any(t.confidence for t in tp_views) or any(p["confidence"] for st in stages for p in st.pains),
+        time=timing.total(timing.touchpoint(j.touchpoint[t.id]) for t in tp_views).text(),
+        state=("to-be" if j.state == "future" else "as-is") if shown_state else None,
+        parent=parent,
+        children=[link for c in site.children.get(j.id, ()) if (link := site.link(c))],
+        variant_of=variant_of,
+        variants=variants,
+        compare_page=f"{j.id}.compare.html" if j.id in site.compared else None,
+        actors=[
+            {
+                "id": a.id,
+                "anchor": f"actor-{a.id}",
+                "label": a.label or a.id,
+                "team": _team(j, a.team),
+                "partner": a.partner,
+                "description": a.description,
+                "source": _source(url, a.span),
+            }
+            for a in _involved(j)[0]
+        ]
+        if persona is None
+        else [],
+        systems=[
+            {
+                "id": sy.id,
+                "anchor": f"system-{sy.id}",
+                "label": sy.label or sy.id,
+                "owner": _team(j, sy.owner),
+                "description": sy.description,
+                "source": _source(url, sy.span),
+            }
+            for sy in _involved(j)[1]
+        ]
+        if persona is None
+        else [],
+        metrics=[_metric(j, mt, url) for mt in loose] if persona is None else [],
     )
 
 
@@ -578,6 +951,7 @@ def environment(overrides: Mapping[str, str] | None = None) -> Any:
     env.filters["stars"] = lambda n: "★" * int(n) + "☆" * (5 - int(n))
     env.filters["signed"] = lambda n: f"{int(n):+d}" if n else "0"
     env.globals["fragment"] = _Fragments()
+    env.globals["confidence_levels"] = CONFIDENCE
     return env
 
 
@@ -614,12 +988,18 @@ def page_path(journey: str, persona: str | None = None) -> str:
 
 def build_site(ctx: BuildContext) -> list[Artifact]:
     env = environment(ctx.templates)
-    views = [journey_view(j, ctx) for j in ctx.journeys]
+    site = Site.of(ctx.journeys)
+    views = [journey_view(j, ctx, site=site) for j in ctx.journeys]
     out = [Artifact.text("index.html", "text/html", _page(env, "index.html", "", journeys=views))]
+    by_id = {j.id: j for j in ctx.journeys}
     for j, view in zip(ctx.journeys, views):
         out.append(Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=view)))
+        if j.id in site.compared:
+            current = by_id[site.compared[j.id]]
+            page = _page(env, "compare.html", "../", c=compare_view(current, j, PERSONA_STYLES, EMOTION_WORDS))
+            out.append(Artifact.text(compare_path(j.id), "text/html", page))
         for p in j.personas:
-            pview = journey_view(j, ctx, persona=p.id, whole=view)
+            pview = journey_view(j, ctx, persona=p.id, whole=view, site=site)
             out.append(
                 Artifact.text(
                     page_path(j.id, p.id),
@@ -638,8 +1018,12 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
 
 
 def _products(j: ResolvedJourney) -> list[Product]:
+    # A future journey's comparison page is written when the journey it redesigns is
+    # in the same build: declared here as a page the build may write.
+    compare = j.state == "future" and j.journey is not None and j.journey.variant_of is not None
     return [
         Product(page_path(j.id), journey=j.id),
+        *([Product(compare_path(j.id), journey=j.id, view="compare")] if compare else []),
         *(Product(page_path(j.id, p.id), journey=j.id, persona=p.id) for p in j.personas),
     ]
 

@@ -723,3 +723,12 @@ def test_hostile_text_in_the_new_elements_stays_text(tmp_path: Path, browser: An
         visit.close()
     page = _page(site, "mortgage_next.html")
     assert page.count("&lt;img src=x onerror=") >= 8
+
+
+def test_a_journey_with_a_blueprint_shows_its_svg_and_one_without_none(practice: Path) -> None:
+    page = _page(practice, "mortgage_next.html")
+    (src,) = re.findall(r'<section aria-labelledby="blueprint-h".*?<img src="\.\./([^"]+)"', page, re.S)
+    assert src == "graphviz/mortgage_next.blueprint.svg"
+    if (practice / "graphviz" / "mortgage_next.svg").exists():  # dot was there: the blueprint was laid out too
+        assert "Customer actions" in (practice / src).read_text(encoding="utf-8")
+    assert 'id="blueprint-h"' not in _page(practice, "lifecycle.html")

@@ -447,8 +447,9 @@ LANE_FILL = {"evidence": "#fdf6e3", "customer": "#e8f1fb", "frontstage": "#eef7e
 
 
 def has_blueprint(j: ResolvedJourney) -> bool:
-    """Whether the journey says anything a blueprint shows beyond its touchpoints."""
-    return bool(j.actors or j.systems) or any(tp.steps or tp.support or tp.evidence for tp in j.touchpoints)
+    """Whether some touchpoint has what a blueprint shows beyond the touchpoints: steps,
+    systems or evidence (actors and systems declared in a shared file do not count)."""
+    return any(tp.steps or tp.support or tp.evidence for tp in j.touchpoints)
 
 
 def _who(j: ResolvedJourney, step: m.Step) -> str:

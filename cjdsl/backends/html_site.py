@@ -203,6 +203,8 @@ class JourneyView:
     diagram: str | None  # relative path of the SVG, when there is one
     diagram_dot: str | None
     touchpoint_count: int
+    #: The service blueprint's SVG, for journeys that have one (and the whole map only).
+    blueprint: str | None
     source: str | None
     persona_pages: dict[str, str] = field(default_factory=dict)
     tracking: list[dict[str, Any]] = field(default_factory=list)
@@ -849,6 +851,7 @@ def journey_view(
         infos=sum(1 for d in warnings if d.severity is Severity.INFO),
         diagram=ctx.linked_path(DIAGRAM, j.id, "journey", persona),
         diagram_dot=ctx.linked_path(DIAGRAM_SOURCE, j.id, "journey", persona),
+        blueprint=ctx.linked_path(DIAGRAM, j.id, "blueprint") if persona is None else None,
         touchpoint_count=sum(len(s.touchpoints) for s in stages),
         source=_source(url, j.journey.span) if j.journey else None,
         persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},

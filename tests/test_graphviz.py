@@ -246,13 +246,15 @@ def test_generated_journeys_that_once_crashed_dot(touchpoints: int, seed: int, d
 def test_views_share_node_statements_without_changing_a_byte(path: Path) -> None:
     """views() makes each touchpoint's node once for all of a journey's diagrams; every
     diagram must still be exactly what journey_dot makes on its own."""
-    from cjdsl.backends.graphviz_dot import stage_views
+    from cjdsl.backends.graphviz_dot import blueprint_dot, has_blueprint, stage_views
 
     j = journey_of(path)
     made = {a.path: a.content for a in views(j) + stage_views(j)}
     alone = {f"graphviz/{j.id}.dot": journey_dot(j), f"graphviz/{j.id}.overview.dot": overview_dot(j)}
     alone |= {f"graphviz/{j.id}.persona-{p.id}.dot": journey_dot(j, persona=p.id) for p in j.personas}
     alone |= {f"graphviz/{j.id}.stage-{s.id}.dot": stage_dot(j, s) for s in j.stages}
+    if has_blueprint(j):  # the examples with actors, systems, steps or evidence
+        alone[f"graphviz/{j.id}.blueprint.dot"] = blueprint_dot(j)
     assert {k: v.decode("utf-8") for k, v in made.items()} == alone
 
 

@@ -98,6 +98,7 @@ def test_every_touchpoint_is_on_the_map(site: Path, browser: Any, path: Path) ->
     ids = page.eval_on_selector_all("article.card", "els => els.map(e => e.id)")
     assert ids == [f"tp-{tp.id}" for tp in j.touchpoints]
     for tp in j.touchpoints[:5]:
+        page.locator(f"#tp-{tp.id}").scroll_into_view_if_needed()  # cards off screen are not rendered
         assert (tp.label or tp.id) in page.inner_text(f"#tp-{tp.id}")
     for stage in j.stages:
         assert page.locator(f"#stage-{stage.id}").count() == 1

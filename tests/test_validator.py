@@ -181,8 +181,10 @@ def test_examples_pass_strict_without_suppressing_a_rule_wholesale() -> None:
     assert result.exit_code == 0, result.stdout
     for path in example_files():
         allows = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("allow ")]
-        # Only a persona's legitimate skip, narrowed with `for` and explained.
-        assert all(re.fullmatch(r'allow [a-z-]+ for [a-z_, ]+ "[^"]{20,}"', line) for line in allows), allows
+        # Only a persona's legitimate skip, narrowed with `for` and explained, or a metric
+        # that misses its target, accepted inside that metric's block with the reason.
+        narrowed = r'allow [a-z-]+ for [a-z_, ]+ "[^"]{20,}"|allow metric-below-target "[^"]{20,}"'
+        assert all(re.fullmatch(narrowed, line) for line in allows), allows
 
 
 def test_sarif_validates_against_the_official_schema(project: Path) -> None:

@@ -12,6 +12,7 @@ read as two versions of one.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
@@ -25,7 +26,7 @@ from ..review.diff import Edit, diff
 Styles = Sequence[tuple[str, str, str]]
 
 #: The chart's geometry: y of +2, px per emotion step, the band of stage labels below.
-_TOP, _STEP, _CURVE, _LABELS = 15, 30, 150, 26
+_TOP, _STEP, _CURVE, _LABELS = 15, 30, 150, 40
 #: Journey fields that differ between any redesign and its original by construction.
 _SAME_BY_DESIGN = {"state", "variant_of", "label"}
 #: What the diff reports that the comparison leaves out (the tracking plan's changes).
@@ -97,10 +98,14 @@ def _emotion(j: ResolvedJourney, tp: m.Touchpoint, persona: str | None) -> float
     return j.emotion_of(tp, persona)[0] if persona is not None else tp.emotion
 
 
-def _short(text: str, width: float) -> str:
-    """A stage label that fits its column at the chart's font (about 6.5 px a letter)."""
-    room = max(4, int(width / 6.5))
-    return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+def _short(text: str, width: float) -> list[str]:
+    """A stage label in at most two lines that fit its column at the chart's font
+    (about 7.5 px a letter, bold), cut with `…` when it is longer."""
+    room = max(4, int(width / 7.5))
+    lines = textwrap.wrap(text, room, break_long_words=True) or [text]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: room - 1].rstrip() + "…"]
+    return lines
 
 
 def chart(

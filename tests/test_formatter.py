@@ -93,7 +93,7 @@ ENUM = st.builds(lambda vals: m.PropertyType("enum", tuple(vals), None, len(vals
 TYPES = st.one_of(SCALAR, ENUM, st.builds(lambda t: m.PropertyType("list", (), t, 1), SCALAR | ENUM))
 PROPS = st.builds(
     m.Property,
-    IDS.filter(lambda s: s != "required"),
+    IDS.filter(lambda s: s not in ("required", "when")),
     TYPES,
     st.booleans(),
     st.none() | TEXT,

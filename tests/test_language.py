@@ -128,7 +128,7 @@ def test_span_keys_are_checked_names() -> None:
     # Every literal span key the code reads is a name of the table (or of events and properties).
     known = {a.keyword for b in language.BLOCKS.values() for a in b.attributes}
     known |= {h for b in language.BLOCKS.values() for h in b.header} | language.COMMON_SPAN_KEYS
-    known |= {"name", "pattern", "minimum", "maximum", "required", "doc", "type"}
+    known |= {"name", "pattern", "minimum", "maximum", "required", "doc", "type", "when"}
     used = set()
     for path in (ROOT / "cjdsl").rglob("*.py"):
         used |= set(re.findall(r'spans\.get\("([a-z_]+)"', path.read_text(encoding="utf-8")))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import cjdsl
+from cjdsl.core import model as m
 from cjdsl.language.parser import parse
 from cjdsl.language.values import check_document
 
@@ -106,3 +108,21 @@ def test_nested_pain_with_at_is_misplaced() -> None:
 def test_second_journey_in_a_file() -> None:
     ((code, message, _),) = problems('journey a "A"\njourney b "B"')
     assert code == "CJ013" and "`b`" in message
+
+
+def test_an_event_placed_by_a_property_value_and_a_funnel_window() -> None:
+    text = (
+        'kpi k "K" {\n  funnel a\n  window 7 d\n}\n\nstage s "S" {\n  touchpoint a "A" {\n'
+        '    event "Page Viewed" {\n      when path "/pricing"\n      path string required\n    }\n  }\n}\n'
+    )
+    result = parse(text, "t.journey")
+    assert result.diagnostics == ()
+    assert result.document is not None
+    kpi, stage = result.document.items
+    assert kpi.window == m.Time(7, "d") and stage.touchpoints[0].events[0].when == ("path", "/pricing")  # type: ignore[union-attr]
+    assert cjdsl.format_text(text)[0] == text
+    undeclared = parse(text.replace("path string required", "page string required"), "t.journey")
+    codes = [(d.code, d.message) for d in check_document(undeclared.document)]  # type: ignore[arg-type]
+    assert codes == [("CJ012", '`when` names property `path`, which event "Page Viewed" does not declare')]
+    twice = parse(text.replace('      when path "/pricing"\n', '      when path "/pricing"\n      when path "/x"\n'), "t.journey")
+    assert [d.code for d in twice.diagnostics] == ["CJ010"]

@@ -77,6 +77,7 @@ def _event(e: m.Event) -> dict[str, Any]:
     return {
         "name": e.name,
         "description": e.description,
+        "when": {"property": e.when[0], "value": e.when[1]} if e.when is not None else None,
         "properties": [
             {
                 "name": p.name,
@@ -262,6 +263,7 @@ def journey_to_dict(j: ResolvedJourney, findings: Sequence[Diagnostic] = ()) -> 
                 "target": k.target,
                 "measures": _refs(k.measures),
                 "funnel": _refs(k.funnel),
+                "window": _time(k.window),
                 "owner": _ref(k.owner),
                 "description": k.description,
                 "source": _source(k.span),

@@ -254,6 +254,9 @@ class Event:
     name: str
     description: str | None = None
     properties: tuple[Property, ...] = ()
+    #: `when PROPERTY "VALUE"`: at this touchpoint, the event has this property value
+    #: (how captured events fired at several touchpoints are placed).
+    when: tuple[str, str] | None = None
     span: Span = _span()
     spans: Mapping[str, Span] = _spans()
 
@@ -356,6 +359,8 @@ class Kpi:
     target: str | None = None
     measures: tuple[Ref, ...] = ()
     funnel: tuple[Ref, ...] = ()
+    #: How long after entering the funnel a later step still counts (30 days when unset).
+    window: Time | None = None
     owner: Ref | None = None
     description: str | None = None
     allow: tuple[Allow, ...] = ()

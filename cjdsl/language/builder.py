@@ -493,6 +493,12 @@ class Builder:
         high = self.number(c[2]) if len(c) == 4 else None
         return m.Time(self.number(c[0]), str(c[-1]), high, span=self.span(c[0]).to(self.span(c[-1])))
 
+    def window(self, c: list[Any]) -> Attr:
+        return self._attr(c, "window", c[1])
+
+    def event_when(self, c: list[Any]) -> Attr:
+        return self._attr(c, "when", (str(c[1]), self.text(c[2])))
+
     def duration(self, c: list[Any]) -> Attr:
         return self._attr(c, "duration", c[1])
 
@@ -557,6 +563,7 @@ class Builder:
         header_end = self.span(name)
         spans: dict[str, Span] = {"id": header_end}
         description: str | None = None
+        when: tuple[str, str] | None = None
         props: list[m.Property] = []
         current: dict[str, Any] | None = None
         end: Span | None = None
@@ -592,6 +599,22 @@ class Builder:
             elif isinstance(item, _PropHead):
                 close()
                 current = {"_head": item, "_spans": {"name": item.name_span}}
+            elif item.key == "when":
+                close()
+                current = None
+                if when is not None:
+                    self.diagnostics.append(
+                        make(
+                            "CJ010",
+                            "`when` is given twice in this event",
+                            item.span,
+                            help="an event is placed at its touchpoint by one property value; keep one of the two lines",
+                            related=[Related(spans["when"], "first given here")],
+                        )
+                    )
+                else:
+                    when = item.value
+                    spans["when"] = item.span
             elif item.key == "description":
                 close()
                 current = None
@@ -646,6 +669,7 @@ class Builder:
             unicodedata.normalize("NFC", self.text(name)),
             description,
             tuple(props),
+            when,
             span=start.to(end or header_end),
             spans=MappingProxyType(spans),
         )

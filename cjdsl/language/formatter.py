@@ -255,6 +255,8 @@ def _event(p: _Printer, e: m.Event) -> None:
     if not p.open(f"event {quote(e.name)}", e, _has_body(e)):
         return
     p.text_attr(e, "description")
+    if e.when is not None:
+        p.line(f"when {e.when[0]} {quote(e.when[1])}", e.spans.get("when"))
     for prop in e.properties:
         parts = [prop.name if prop.name != "required" else quote(prop.name), str(prop.type)]
         if prop.required:

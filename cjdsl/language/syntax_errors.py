@@ -124,7 +124,7 @@ _RANK = {name: i for i, name in enumerate(_ORDER)}
 #: table (a test checks these lists against the parser's tables).
 BLOCK_ATTRS = {
     **{b.noun: [a.keyword for a in b.attributes] for b in language.BLOCKS.values()},
-    "event": ["description", "a property such as `plan_id string required`"],
+    "event": ["description", "when", "a property such as `plan_id string required`"],
 }
 #: What a name means after each keyword.
 NAME_AFTER = {
@@ -160,6 +160,7 @@ NAME_AFTER = {
     "PART_OF": "a journey id",
     "STATE": "a state: current or future",
     "CONFIDENCE": "a confidence: observed, reported or assumed",
+    "WHEN": "the name of a property of the event",
 }
 _KEYWORDS = {k.lower() for k in _ORDER if k.isupper() and k not in PHRASES and k != "RULE_REF"}
 

@@ -312,6 +312,7 @@ BLOCKS: dict[str, Block] = {
                 _a("target", "text", "What success looks like."),
                 _a("measures", "refs", "The touchpoints it is measured at.", target="touchpoint"),
                 _a("funnel", "chain", "The steps of its funnel, in order (A -> B -> C).", target="touchpoint"),
+                _a("window", "time", "How long after entering the funnel a later step counts: `window 7 d` (30 d unset)."),
                 OWNER,
                 DESCRIPTION,
                 ALLOW,

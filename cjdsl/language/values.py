@@ -58,6 +58,8 @@ def _check(node: object) -> Iterator[Diagnostic]:
             yield from _word(node.state, v.STATES, "state", node.spans.get("state"))
     elif isinstance(node, m.Metric):
         yield from _metric(node)
+    elif isinstance(node, m.Kpi):
+        yield from _time(node.window, "window")
     elif isinstance(node, m.Touchpoint):
         yield from _touchpoint_extras(node)
         yield from _range(
@@ -261,6 +263,14 @@ def _event(event: m.Event) -> Iterator[Diagnostic]:
             seen[prop.name] = prop
         yield from _type(prop.type)
         yield from _bounds(prop)
+    if event.when is not None and event.when[0] not in seen:
+        name = event.when[0]
+        yield make(
+            "CJ012",
+            f'`when` names property `{name}`, which event "{event.name}" does not declare',
+            event.spans.get("when"),
+            help=f"declare it in the event (`{name} string required`): the tracking plan accepts only declared properties",
+        )
 
 
 def _type(t: m.PropertyType) -> Iterator[Diagnostic]:

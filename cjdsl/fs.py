@@ -14,7 +14,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -114,8 +114,28 @@ def open_binary(path: Path) -> BinaryIO:
 
 def scratch_folder(prefix: str) -> tempfile.TemporaryDirectory[str]:
     """A temporary folder, removed when the ``with`` block ends (for `diff`'s
-    checkouts of git revisions)."""
+    checkouts of git revisions, and the pages the poster adapter prints). Only its
+    owner can read it (mode 0700)."""
     return tempfile.TemporaryDirectory(prefix=prefix)
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Writes ``files`` (relative POSIX path → content) into ``folder``, a scratch
+    folder of ours (the map page and its assets that the poster adapter opens in a
+    browser). A path that would leave the folder is refused."""
+    base = Path(os.path.realpath(folder))
+    for rel, content in files.items():
+        target = base / rel
+        if rel.startswith("/") or ".." in rel.split("/") or not Path(os.path.realpath(target)).is_relative_to(base):
+            raise OutputError(f"refusing to write {rel!r} outside {base}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as fh:  # a fresh folder: nothing there to overwrite or follow
+            fh.write(content)
+
+
+def is_program(path: Path | str) -> bool:
+    """Whether ``path`` is a regular file (or a link to one) that may be run."""
+    return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def is_link(path: Path) -> bool:
@@ -421,3 +441,25 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV):
         return False
     raise OSError(err, os.strerror(err), str(b))
+
+
+def expand_globs(patterns: Sequence[str], root: Path | None = None) -> list[Path]:
+    """The regular files that ``patterns`` (paths or glob patterns, ``**`` included)
+    name, resolved, each once, in the order given (a pattern's matches sorted). With
+    ``root`` (``--safe``), a file that lies outside it, even through a link, is refused
+    (:class:`UnsafeSource`). A pattern that names nothing raises :class:`FileNotFoundError`."""
+    import glob as globbing
+
+    real_root = Path(os.path.realpath(root)) if root is not None else None
+    out: list[Path] = []
+    for pattern in patterns:
+        names = sorted(globbing.glob(pattern, recursive=True)) if globbing.has_magic(pattern) else [pattern]
+        found = [Path(os.path.realpath(n)) for n in names if os.path.isfile(n)]
+        if not found:
+            raise FileNotFoundError(errno.ENOENT, "no such events file", pattern)
+        for f in found:
+            if real_root is not None and not f.is_relative_to(real_root):
+                raise UnsafeSource(f"{f}: outside the project root {real_root}")
+            if f not in out:
+                out.append(f)
+    return out

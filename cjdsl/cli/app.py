@@ -34,6 +34,8 @@ COMMANDS = {
     "diff": "diff:diff_command",
     "import": "imports:import_group",
     "events": "events:events",
+    "simulate": "simulate:simulate",
+    "measure": "measure:measure_command",
 }
 
 

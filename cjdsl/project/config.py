@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "strict": (bool, "warnings fail `cjdsl check` too (exit 1)"),
     "rules": (dict, "[rules.NAME] tables: `severity` (error, warning, info, off) and the rule's options"),
     "tracking": (dict, "[tracking] `vendor` (Snowplow Iglu vendor, e.g. com.acme) and `name` (the plan's name)"),
+    "events": (dict, "[events] where events keep the user, time, name, properties and persona (docs/measure.md)"),
 }
 
 

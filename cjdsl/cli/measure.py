@@ -1,0 +1,159 @@
+"""`cjdsl measure`: the journeys' KPI funnels, reach, flows and conformance, measured
+on captured events with DuckDB."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import fs
+from ..core.diagnostics import Severity
+from ..core.terminal import safe
+from ..measure.mapping import build_mapping
+from ..measure.run import MeasureError, measure
+from ..measure.settings import EventSettingsError, event_settings
+from .common import Failure, compile_paths, existing, settings
+from .report import render_full
+
+
+@click.command("measure")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--events",
+    "events",
+    multiple=True,
+    required=True,
+    metavar="FILE",
+    help="Events: .jsonl, .json, .csv or .parquet; globs too. Repeatable.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["kpi-miss", "none"]),
+    default="none",
+    show_default=True,
+    help="kpi-miss: exit 1 when a KPI misses its target.",
+)
+@click.pass_context
+def measure_command(ctx: click.Context, paths: tuple[Path, ...], events: tuple[str, ...], fmt: str, fail_on: str) -> None:
+    """Measure the journeys in PATHS on captured events: each KPI funnel (users per
+    step, conversion, time between steps, the target met or not), users per
+    touchpoint, flows taken (declared or not) and conformance. See docs/measure.md."""
+    given = existing(tuple(str(p) for p in paths))
+    config = settings(ctx, given)
+    try:
+        event_config = event_settings(config.raw.get("events"))
+    except EventSettingsError as err:
+        raise Failure(f"{config.file or 'settings'}: {err}") from None
+    project = compile_paths(ctx, tuple(str(p) for p in given), config)
+    if not project.ok:
+        click.echo(render_full([d for d in project.diagnostics if d.severity is Severity.ERROR]), err=True, nl=False)
+        ctx.exit(1)
+    try:
+        files = fs.expand_globs(events, config.root if config.safe else None)
+    except FileNotFoundError as err:
+        raise Failure(f"{err.filename}: no such events file") from None
+    except fs.UnsafeSource as err:
+        raise Failure(f"--safe: {err}") from None
+    try:
+        data = measure(files, event_config, build_mapping(project.journeys))
+    except MeasureError as err:
+        raise Failure(str(err)) from None
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(data, markdown=fmt == "markdown"), nl=False)
+    missed = [k for k in data["kpis"] if k["met"] is False]
+    ctx.exit(1 if fail_on == "kpi-miss" and missed else 0)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.1f}%"
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def render(data: dict[str, Any], *, markdown: bool) -> str:
+    """The report as text (or a Markdown page); every name from the journeys or the
+    events goes through `safe`."""
+    out: list[str] = []
+    bar = "|" if markdown else " "
+
+    def row(cells: list[str]) -> None:
+        out.append(("| " + " | ".join(cells) + " |") if markdown else "  " + "  ".join(cells))
+
+    head = "## " if markdown else ""
+    out.append(f"{head}{data['events']:,} events, {data['users']:,} users, {data['first'] or '-'} to {data['last'] or '-'}")
+    out.append("")
+    for k in data["kpis"]:
+        verdict = {True: "met", False: "MISSED", None: "not judged"}[k["met"]]
+        out.append(
+            f"{head}KPI {safe(k['journey'])}/{safe(k['id'])}: {_pct(k['conversion'])} ({k['completed']} of {k['entered']}), "
+            f"target {safe(k['target'] or '-')}: {verdict}"
+        )
+        if markdown:
+            out += [
+                "",
+                "| step | users | from previous | from first | drop-off | median | p90 |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+        for s in k["steps"]:
+            row(
+                [
+                    safe(s["touchpoint"]),
+                    str(s["users"]),
+                    _pct(s["conversion_from_previous"]),
+                    _pct(s["conversion_from_first"]),
+                    str(s["drop_off"]),
+                    _time(s["median_seconds"]),
+                    _time(s["p90_seconds"]),
+                ]
+            )
+        out.append("")
+    if data["unread_targets"]:
+        out.append(f"{head}Targets not read as numbers")
+        out.extend(f"  {safe(t['journey'])}/{safe(t['kpi'])}: {safe(t['target'])}" for t in data["unread_targets"])
+        out.append("")
+    for j in data["journeys"]:
+        c = j["conformance"]
+        out.append(f"{head}Journey {safe(j['id'])}: {j['users']} users, conformance {_pct(c['fitness'])}")
+        for p in j["conformance_by_persona"]:
+            out.append(f"  persona {safe(p['persona'])}: {p['users']} users, conformance {_pct(p['fitness'])}")
+        reach = [t for t in data["touchpoints"] if t["journey"] == j["id"]]
+        out.append("  reach: " + ", ".join(f"{safe(t['id'])} {t['users']}" for t in reach if t["tracked"]))
+        if j["undeclared_flows"]:
+            out.append(
+                "  undeclared flows: "
+                + ", ".join(f"{safe(f['from'])} -> {safe(f['to'])} {f['users']}" for f in j["undeclared_flows"])
+            )
+        if j["declared_flows_not_taken"]:
+            out.append(
+                "  declared flows nobody took: "
+                + ", ".join(f"{safe(f['from'])} -> {safe(f['to'])}" for f in j["declared_flows_not_taken"])
+            )
+        if j["unplaced_events"]:
+            out.append(f"  {j['unplaced_events']} events could not be placed on a touchpoint")
+        out.append("")
+    unplaced = data["unplaced"]
+    if unplaced["events"]:
+        out.append(f"{head}{unplaced['events']} events could not be placed, for example:")
+        for e in unplaced["examples"]:
+            out.append(f"  {safe(e['journey'])}: {safe(e['event'])} by {safe(e['user'] or '-')} at {e['timestamp']} ({e['why']})")
+        out.append("")
+    if data["unknown_events"]:
+        out.append(
+            f"{head}Events not in the plan: " + ", ".join(f"{safe(n)} {c}" for n, c in list(data["unknown_events"].items())[:20])
+        )
+        out.append("")
+    del bar
+    return "\n".join(out) + "\n"

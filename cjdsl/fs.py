@@ -80,6 +80,15 @@ def files_in(folder: Path) -> list[Path]:
         return []
 
 
+def folders_in(folder: Path) -> list[Path]:
+    """The folders (or links to them) directly in ``folder``, sorted (a project's
+    catalogues, one folder per language); none when it is not a folder that can be listed."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir())
+    except OSError:
+        return []
+
+
 def user_cache_file(name: str) -> str | None:
     """Where a cache file ``name`` may be kept between runs, or None. The folder is the
     user's own and no one else can write it: ``$XDG_CACHE_HOME/cjdsl`` (default
@@ -131,6 +140,64 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "xb") as fh:  # a fresh folder: nothing there to overwrite or follow
             fh.write(content)
+
+
+def write_output_files(folder: Path, files: Mapping[str, bytes], *, replace: bool = False) -> list[Path]:
+    """Writes ``files`` (relative POSIX path → content) into ``folder`` (made if needed),
+    for the imports and exports that make several files. Everything is checked before
+    anything is written: a path that would leave the folder, a symbolic link or a
+    non-folder where a folder below it is needed, a file that exists (unless
+    ``replace``), and anything but a regular file in the way are refused with
+    :class:`OutputError`. Each file is written atomically, never through a link; if one
+    fails, the files and folders this call made are removed again. Returns the paths."""
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        raise OutputError(f"{folder} exists and is not a folder")
+    targets: list[tuple[Path, bytes]] = []
+    folders: set[Path] = set()
+    for rel, content in files.items():
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
+            raise OutputError(f"refusing to write {rel!r}: not a plain relative path")
+        folders.update(folder.joinpath(*parts[:i]) for i in range(1, len(parts)))
+        targets.append((folder.joinpath(*parts), content))
+    for path in sorted(folders):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(mode):
+            raise OutputError(f"{path} is a symbolic link: nothing is written through one")
+        if not stat.S_ISDIR(mode):
+            raise OutputError(f"{path} exists and is not a folder")
+    for target, _ in targets:
+        try:
+            st = os.lstat(target)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            raise OutputError(f"{target} is {_kind(st.st_mode)}, not a regular file: not replaced")
+        if not replace:
+            raise OutputError(f"{target} exists; use --force to replace it")
+    made: list[Path] = []
+    try:
+        for path in [folder, *sorted(folders)]:
+            if not os.path.lexists(path):
+                os.mkdir(path)
+                made.append(path)
+        for target, content in targets:
+            new = not os.path.lexists(target)
+            replace_file(target, content)
+            if new:
+                made.append(target)
+    except BaseException:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+        raise
+    return [t for t, _ in targets]
 
 
 def is_program(path: Path | str) -> bool:
@@ -242,23 +309,7 @@ def read_source(path: Path, limit: int) -> Read:
             return Read(None, 0, "not-regular")
         raise
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return Read(None, 0, "not-regular")
-        if st.st_size > limit:
-            return Read(None, st.st_size, "too-large")
-        chunks = []
-        left = limit + 1  # a file that grew since fstat is still caught
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
-            return Read(None, len(data), "too-large")
-        return Read(data, len(data))
+        return _read_open(fd, limit)
     finally:
         os.close(fd)
 
@@ -267,6 +318,17 @@ def read_bytes(path: Path, limit: int = 64 * 1024 * 1024) -> bytes | None:
     """The bytes of a regular file, or None when it does not exist, is not a regular
     file or is larger than ``limit``."""
     return read_source(path, limit).data
+
+
+def stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a regular file from the next without reading it
+    (modification time in ns, size, inode), or None when it is not one: the language
+    server re-parses a file only when this changes."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def write_text(path: Path, text: str) -> None:
@@ -332,11 +394,45 @@ def write_bytes(path: Path, data: bytes) -> None:
     raise NotRegular(errno.EEXIST, f"{_kind(st.st_mode)}, not a regular file or a device: not replaced", str(path))
 
 
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """As :func:`write_bytes`, for an output made piece by piece that need not fit in
+    memory (`simulate`'s events): a regular file is replaced atomically once every
+    piece is written; a device or FIFO the user named is written to as the pieces come."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is None or stat.S_ISREG(st.st_mode):
+        _atomic_write(path, chunks, st.st_mode & 0o777 if st is not None else 0o644)
+        return
+    try:
+        target = os.stat(path)
+    except OSError:
+        target = st
+    named_device = str(path).startswith(("/dev/", "/proc/self/fd/"))
+    if named_device or stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
+        with open(path, "ab") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
+    raise NotRegular(errno.EEXIST, f"{_kind(st.st_mode)}, not a regular file or a device: not replaced", str(path))
+
+
+def read_chunks(path: Path, size: int = 1 << 20) -> Iterable[bytes]:
+    """The bytes of a file of ours (a scratch file), piece by piece."""
+    with open(path, "rb") as fh:
+        yield from iter(lambda: fh.read(size), b"")
+
+
+def _atomic_write(path: Path, data: bytes | Iterable[bytes], mode: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                for chunk in data:
+                    fh.write(chunk)
             fh.flush()
         os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -463,3 +559,150 @@ def expand_globs(patterns: Sequence[str], root: Path | None = None) -> list[Path
             if f not in out:
                 out.append(f)
     return out
+
+
+def read_inside(root: Path, rel: str, limit: int) -> Read:
+    """The bytes of the regular file at ``rel`` (a relative POSIX path) below ``root``, a
+    folder cjdsl wrote (the site `cjdsl serve` serves). An absolute path, an empty,
+    ``.`` or ``..`` part, a backslash or NUL, or a symbolic link anywhere on the way is
+    refused as ``"missing"``; a folder gives ``"folder"``, anything else that is not a
+    regular file ``"not-regular"``, a file over ``limit`` bytes ``"too-large"``. The file
+    is opened without following a link and checked with fstat before it is read."""
+    parts = rel.split("/")
+    if not rel or "\\" in rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
+        return Read(None, 0, "missing")
+    here = Path(os.path.realpath(root))
+    mode = 0
+    for part in parts:
+        here = here / part
+        try:
+            mode = os.lstat(here).st_mode
+        except OSError:
+            return Read(None, 0, "missing")
+        if stat.S_ISLNK(mode):
+            return Read(None, 0, "missing")
+    if stat.S_ISDIR(mode):
+        return Read(None, 0, "folder")
+    if not stat.S_ISREG(mode):
+        return Read(None, 0, "not-regular")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(here, flags)
+    except OSError:
+        return Read(None, 0, "missing")  # gone since, or a link put in its place
+    try:
+        return _read_open(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def update_tree(out: Path, changes: Mapping[str, bytes | None], files: Sequence[str]) -> None:
+    """Brings a folder :func:`write_tree` wrote up to date by writing only what changed
+    (`cjdsl serve` after an edit): each file of ``changes`` (relative POSIX path →
+    content, or None to remove it) is replaced atomically, then the marker lists
+    ``files``, every file the folder now holds. A folder without the marker, a path that
+    would leave it, and a symbolic link or anything but a folder or a regular file on the
+    way are refused with :class:`OutputError`, before anything is written."""
+    out = out.absolute()
+    if not (out / MARKER).is_file() or (out / MARKER).is_symlink():
+        raise OutputError(f"{out} was not written by cjdsl build (no {MARKER} marker)")
+    base = Path(os.path.realpath(out))
+    for rel in changes:
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            raise OutputError(f"refusing to write {rel!r} outside the output folder")
+        here = base
+        for i, part in enumerate(parts):
+            here = here / part
+            try:
+                mode = os.lstat(here).st_mode
+            except FileNotFoundError:
+                break
+            last = i == len(parts) - 1
+            if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) if last else stat.S_ISDIR(mode)):
+                raise OutputError(f"{here}: {_kind(mode)} where cjdsl wrote a {'file' if last else 'folder'}: not replaced")
+    for rel, content in sorted(changes.items()):
+        target = base / rel
+        if content is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, content, 0o644)
+    _atomic_write(base / MARKER, "".join(f"{rel}\n" for rel in sorted(files)).encode("utf-8"), 0o644)
+
+
+def write_new_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Creates ``files`` (relative POSIX path → content) in ``folder``, all or none, never
+    replacing anything (`cjdsl init`). Before anything is written, every target is checked:
+    one that exists (even a link that leads nowhere), a path that would leave the folder,
+    and a symbolic link or a non-folder where a folder is needed (``folder`` itself
+    included) are refused with :class:`OutputError`, which names them all. Files are
+    created with O_EXCL and without following links, so one that appears meanwhile is
+    not overwritten either; when a write fails, what was written is removed again."""
+    problems: list[str] = []
+    folders: set[Path] = {folder}
+    for rel in files:
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            problems.append(f"{rel}: not a path inside the folder")
+            continue
+        folders.update(folder.joinpath(*parts[:i]) for i in range(1, len(parts)))
+        if os.path.lexists(folder / rel):
+            problems.append(f"{folder / rel} exists")
+    for path in sorted(folders):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            problems.append(f"{path}: {err.strerror}")
+            continue
+        if stat.S_ISLNK(mode):
+            problems.append(f"{path} is a symbolic link (nothing is written through one)")
+        elif not stat.S_ISDIR(mode):
+            problems.append(f"{path} exists and is not a folder")
+    if problems:
+        raise OutputError("; ".join(dict.fromkeys(problems)))
+    made: list[Path] = []
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        for path in sorted(folders):
+            if not os.path.lexists(path):
+                os.mkdir(path)
+                made.append(path)
+        for rel, content in files.items():
+            target = folder / rel
+            fd = os.open(target, flags, 0o644)
+            made.append(target)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+    except BaseException:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.rmdir(path)
+                else:
+                    os.unlink(path)
+        raise
+
+
+def _read_open(fd: int, limit: int) -> Read:
+    """The bytes of the open file ``fd`` if it is a regular file of at most ``limit`` bytes."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        return Read(None, 0, "not-regular")
+    if st.st_size > limit:
+        return Read(None, st.st_size, "too-large")
+    chunks = []
+    left = limit + 1  # a file that grew since fstat is still caught
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        return Read(None, len(data), "too-large")
+    return Read(data, len(data))

@@ -170,7 +170,7 @@ def test_the_import_graph_has_no_cycle() -> None:
 
 #: The stages, lowest first: a module may import its own stage and those below it,
 #: never one above (README, Architecture). `cjdsl` itself (the public API) is on top.
-LAYERS = ["fs", "core", "language", "tracking", "rules", "project", "measure", "review", "backends", "cli"]
+LAYERS = ["fs", "core", "language", "tracking", "rules", "project", "measure", "review", "backends", "lsp", "cli"]
 
 
 def _layer(name: str) -> int:

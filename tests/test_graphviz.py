@@ -297,10 +297,11 @@ def test_the_build_lays_out_what_a_backend_declares(monkeypatch: pytest.MonkeyPa
     base = importlib.import_module("cjdsl.backends.base")
     monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))
 
-    def diagrams(j: cjdsl.ResolvedJourney) -> list[Artifact]:
+    # A layout step's callables get the build's language too (unused here).
+    def diagrams(j: cjdsl.ResolvedJourney, tr: object = None) -> list[Artifact]:
         return [Artifact.text(f"pic/{j.id}.{name}.src", "text/plain", name) for name in ("whole", "second", "third")]
 
-    def parts(j: cjdsl.ResolvedJourney) -> list[Artifact]:
+    def parts(j: cjdsl.ResolvedJourney, tr: object = None) -> list[Artifact]:
         return [Artifact.text(f"pic/{j.id}.part-{s.id}.src", "text/plain", f"part {s.id}") for s in j.stages]
 
     step = LayoutStep(diagrams, parts, lambda p: p[: -len(".src")] + ".img", "drew the parts instead", 1, "png", "image/png")

@@ -97,8 +97,7 @@ def test_every_touchpoint_is_on_the_map(site: Path, browser: Any, path: Path) ->
     page = visit.page
     ids = page.eval_on_selector_all("article.card", "els => els.map(e => e.id)")
     assert ids == [f"tp-{tp.id}" for tp in j.touchpoints]
-    for tp in j.touchpoints[:5]:
-        page.locator(f"#tp-{tp.id}").scroll_into_view_if_needed()  # cards off screen are not rendered
+    for tp in j.touchpoints:  # every card is rendered, on screen or not
         assert (tp.label or tp.id) in page.inner_text(f"#tp-{tp.id}")
     for stage in j.stages:
         assert page.locator(f"#stage-{stage.id}").count() == 1
@@ -460,6 +459,13 @@ def _lane(page: str, lane: str) -> str:
     return match.group(1)
 
 
+def _cell(page: str, lane: str, tp: str) -> str:
+    """A touchpoint's cell in a lane."""
+    match = re.search(rf'<td[^>]*? data-tp="{tp}"[^>]*>(.*?)</td>', _lane(page, lane), re.S)
+    assert match, (lane, tp)
+    return match.group(1)
+
+
 def _card(page: str, tp: str) -> str:
     match = re.search(rf'<article class="card[^"]*" id="tp-{tp}".*?</article>', page, re.S)
     assert match, tp
@@ -470,7 +476,7 @@ def test_the_blueprint_lanes_show_what_the_touchpoints_have(practice: Path) -> N
     page = _page(practice, "mortgage_next.html")
     assert "Will they accept income from contracts?" in _text(_lane(page, "thinking"))
     assert "How long will it take?" in _text(_lane(page, "thinking"))
-    quotes = _text(_lane(page, "quotes"))
+    quotes = _text(_lane(page, "thinking"))  # thinking and saying: one lane
     assert "“I never know if they got my papers”" in quotes and "— interview 07" in quotes
     assert "Advisor checks the documents with her By: Mortgage advisor (Sales) Systems: Advisor CRM" in _text(
         _lane(page, "frontstage")
@@ -504,24 +510,36 @@ def test_each_persona_has_its_own_emotion_line_and_legend(practice: Path) -> Non
     from cjdsl.backends.html_site import PERSONA_STYLES
 
     page = _page(practice, "mortgage_next.html")
-    lines = dict(re.findall(r'<g class="curve-line" data-curve-persona="(\w+)">(.*?)</g>', page, re.S))
+    lines = dict(
+        re.findall(r'<g class="curve-line" data-curve-persona="(\w+)">(.*?)(?=<g class="curve-line"|</svg>)', page, re.S)
+    )
     assert set(lines) == {"planned", "emergency"}
     y = {
         p: {tp: float(v) for v, tp in re.findall(r'<(?:circle|rect)[^>]*?\bc?y="([\d.]+)"[^>]*data-tp="(\w+)"', body)}
         for p, body in lines.items()
     }
-    assert y["planned"]["submit"] == 75 and y["emergency"]["submit"] == 135 - 4  # 0, and -2 (a square, by its corner)
+    assert y["planned"]["submit"] == 94 and y["emergency"]["submit"] == 158 - 4  # 0, and -2 (a square, by its corner)
+    # Each point is labelled with the persona's feeling (the number when there is none).
+    labels = {
+        p: dict(re.findall(r'<g class="pt" data-pt="(\w+)".*?<text class="pt-label"[^>]*>([^<]*)</text>', body))
+        for p, body in lines.items()
+    }
+    assert labels["planned"]["submit"] == "neutral" and labels["emergency"]["submit"] == "in pain, put on hold"
+    assert labels["planned"]["approve"] == "+2"
     dashes = {p: re.search(r'<polyline[^>]*?(?:stroke-dasharray="([^"]+)")?>', body).group(1) for p, body in lines.items()}  # type: ignore[union-attr]
     assert dashes["planned"] != dashes["emergency"]
-    legend = _text(re.search(r'<figcaption class="legend">.*?</figcaption>', page, re.S).group(0))  # type: ignore[union-attr]
-    assert legend == "Lines: Planned buyer (circle markers) Emergency mover (square markers)"
+    legend = _text(re.search(r'<ul class="curve-legend".*?</ul>', page, re.S).group(0))  # type: ignore[union-attr]
+    assert legend == "Planned buyer (circle markers) Emergency mover (square markers)"
+    # The same in a table, for screen readers and print: a row per touchpoint, a column per persona.
+    table = _text(re.search(r'<details class="curve-table".*?</details>', page, re.S).group(0))  # type: ignore[union-attr]
+    assert "Submits the application Apply 0 neutral “neutral” -2 very negative “in pain, put on hold”" in table
     assert len({marker for _, _, marker in PERSONA_STYLES}) == len(PERSONA_STYLES)  # no two personas share a marker
     # The card says it in words too, and each persona's page uses that persona's values.
     assert "Emergency mover: -2 very negative “in pain, put on hold” rating 2/5" in _text(_card(page, "submit"))
     mine = _page(practice, "mortgage_next.persona-emergency.html")
     card = _text(_card(mine, "submit"))
     assert "-2 very negative “in pain, put on hold”" in card and "2/5" in card and "4/5" not in card
-    assert re.search(r'<rect x="[\d.]+" y="131" [^>]*data-tp="submit"', mine)
+    assert re.search(r'<rect x="[\d.]+" y="154" [^>]*data-tp="submit"', mine)
     theirs = _text(_card(_page(practice, "mortgage_next.persona-planned.html"), "submit"))
     assert "0 neutral" in theirs and "4/5" in theirs and "Emergency mover:" not in theirs
 
@@ -545,13 +563,13 @@ def test_moment_of_truth_time_and_flow_labels(practice: Path) -> None:
     page = _page(practice, "mortgage_next.html")
     card = _card(page, "submit")
     assert "◆ Moment of truth" in _text(card) and "She decides here whether to trust the bank" in _text(card)
-    assert "Wait: 3–6 d · Duration: 18 min" in _text(card)
+    assert "Wait: 3–6 d Duration: 18 min" in _text(_cell(page, "time", "submit"))  # the lane under the card
     assert '<span class="flow-label">if approved:</span> <a href="#tp-approve">' in card
     assert '<span class="flow-label">if declined:</span> <a href="#tp-decline">' in card
     (j,) = [j for j in cjdsl.check([practice.parent / "p"]).journeys if j.id == "mortgage_next"]
     shown = {}
     for stage in j.stages:
-        head = _text(re.search(rf'<th scope="col" id="stage-{stage.id}".*?</th>', page, re.S).group(0))  # type: ignore[union-attr]
+        head = _text(re.search(rf'<th scope="colgroup" colspan="\d+" id="stage-{stage.id}".*?</th>', page, re.S).group(0))  # type: ignore[union-attr]
         shown[stage.id] = head.partition("Customer time: ")[2]
     assert shown == {"apply": "4–7 d", "decide": ""} == {s.id: timing.stage(s).text() for s in j.stages}
     total = timing.total(timing.touchpoint(tp) for tp in j.touchpoints).text()
@@ -563,10 +581,16 @@ def test_moment_of_truth_time_and_flow_labels(practice: Path) -> None:
 
 def test_metrics_show_at_their_place_with_their_target(practice: Path) -> None:
     page = _page(practice, "mortgage_next.html")
-    cells = re.findall(r"<td>(.*?)</td>", _lane(page, "metrics"), re.S)
-    apply, decide = (_text(c) for c in cells)
+    apply = _text(_cell(page, "metrics", "submit"))  # measured at a touchpoint: in its column
     assert apply.startswith("Onboarding CSAT 4.1 on a scale of 1–5 Target: >= 4.3 ✗ below target at Submits the application")
     assert "Source: Post-call survey, Q3 2026, n=212" in apply
+    assert [_text(_cell(page, "metrics", tp)) for tp in ("visit", "approve", "decline", "sign")] == [""] * 4
+    # Measured at a stage: across the stage's columns.
+    stage = re.search(
+        r'<td colspan="(\d+)" class="at-stage[^"]*" data-stage="decide">(.*?)</td>', _lane(page, "metrics-stage"), re.S
+    )
+    assert stage is not None and stage.group(1) == "3"
+    decide = _text(stage.group(2))
     assert decide.startswith("Approved within 5 days 64 Target: > 50 ✓ meets target") and "Core banking report" in decide
     section = _text(re.search(r'<section aria-labelledby="metrics-h".*?</section>', page, re.S).group(0))  # type: ignore[union-attr]
     assert "Cost to serve 310 Target: < 400 ✓ meets target Source: Finance, 2026" in section
@@ -733,3 +757,358 @@ def test_a_journey_with_a_blueprint_shows_its_svg_and_one_without_none(practice:
     if (practice / "graphviz" / "mortgage_next.svg").exists():  # dot was there: the blueprint was laid out too
         assert "Customer actions" in (practice / src).read_text(encoding="utf-8")
     assert 'id="blueprint-h"' not in _page(practice, "lifecycle.html")
+
+
+# -- the touchpoint-aligned grid --------------------------------------------------------------
+
+GRID = {
+    "grid.journey": """
+journey grid "A grid with an empty stage" { owner t }
+team t "Team"
+persona a "Alice" { role "r" }
+persona b "Bob" { role "r" }
+channel web "Website" online web
+channel shop "Shop" offline store
+stage first "First steps" phase awareness {
+  touchpoint one "Sees an ad" {
+    channel web  persona a  owner t  emotion 1 "curious"  rating 4  customer_action "Taps it"  next two
+  }
+  touchpoint two "Walks into the shop" { channel shop  owner t  emotion -1  rating 2  need "Someone to ask"  next three }
+}
+stage nothing "Nothing mapped yet" phase consideration { }
+stage last "Last" phase decision {
+  touchpoint three "Buys" { channel web  persona b  owner t  emotion 2 "relieved"  rating 5 }
+}
+pain slow "Slow start" {
+  at first  severity high
+  opportunity guide "A guide for the first steps" { impact high  effort low }
+}
+pain lost "Gets lost in the shop" { at two  severity low  opportunity guide }
+metric visits "Visits" { at first  value 3 }
+metric taps "Taps" { at one  value 12 }
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def grid_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("grid")
+    (root / "p").mkdir()
+    (root / "p" / "cjdsl.toml").write_text("", encoding="utf-8")
+    return build_site([write_project(root / "p", GRID)], root / "site")
+
+
+#: For each touchpoint column (by its card's cell), the x range of every cell of it: the
+#: lanes' cells, its head and its points on the emotion curve.
+COLUMNS = """() => {
+  const x = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.right]; };
+  const out = {};
+  for (const td of document.querySelectorAll('td.card-cell[data-tp]')) {
+    if (td.hidden) continue;
+    const id = td.dataset.tp;
+    out[id] = {
+      column: x(td),
+      cells: [...document.querySelectorAll(`table.map [data-tp="${id}"]:is(td, th)`)].filter(e => !e.hidden).map(x),
+      pains: [...document.querySelectorAll(`tr.lane-pains td[data-tp="${id}"] .pain`)].map(x),
+      opportunities: [...document.querySelectorAll(`tr.lane-opportunities td[data-tp="${id}"] .opportunity`)].map(x),
+      points: [...document.querySelectorAll(`g.curve-line g.pt[data-pt="${id}"]`)]
+        .filter(g => g.style.display !== 'none' && getComputedStyle(g.closest('g.curve-line')).display !== 'none')
+        .map(g => { const r = g.querySelector('[data-tp]').getBoundingClientRect(); return (r.left + r.right) / 2; }),
+    };
+  }
+  return out;
+}"""
+
+
+def _check_columns(columns: dict[str, Any]) -> None:
+    for tp, c in columns.items():
+        left, right = c["column"]
+        assert right - left > 50, tp
+        for a, b in c["cells"]:
+            assert abs(a - left) <= 1 and abs(b - right) <= 1, (tp, (a, b), (left, right))
+        for a, b in c["pains"] + c["opportunities"]:
+            assert left <= a and b <= right, (tp, (a, b), (left, right))
+        for mid in c["points"]:
+            assert left < mid < right, (tp, mid, (left, right))
+
+
+def test_a_touchpoints_lanes_line_up_under_it(site: Path, browser: Any) -> None:
+    """Every cell of a touchpoint's column (its card, its pain points and opportunities,
+    the other lanes, its head) has the card's x range, and its curve points lie in it."""
+    (j,) = list(cjdsl.check([EXAMPLES / "dental_clinic.journey"]).journeys)
+    visit = Visit(browser, (site / "journeys" / f"{j.id}.html").as_uri(), width=1600)
+    columns = visit.page.evaluate(COLUMNS)
+    assert list(columns) == [tp.id for tp in j.touchpoints]
+    assert sum(len(c["pains"]) for c in columns.values()) == sum(1 for p in j.pains if p.at and p.at.id in j.touchpoint)
+    assert any(c["opportunities"] for c in columns.values())
+    _check_columns(columns)
+    # What concerns a whole stage spans the columns of its touchpoints.
+    spans = visit.page.evaluate(
+        """() => [...document.querySelectorAll('td.at-stage[data-stage]')].map(td => {
+             const cols = [...document.querySelectorAll(`colgroup[data-stage="${td.dataset.stage}"] col.tp-col`)]
+               .map(c => c.dataset.tp);
+             const cells = cols.map(id => document.querySelector(`td.card-cell[data-tp="${id}"]`).getBoundingClientRect());
+             const r = td.getBoundingClientRect();
+             const first = cells[0], last = cells[cells.length - 1];
+             const text = td.innerText.trim().length;
+             return [td.dataset.stage, td.colSpan, cols.length, r.left - first.left, r.right - last.right, text];
+           })"""
+    )
+    assert {s[0] for s in spans if s[5]} == {p.at.id for p in j.pains if p.at and p.at.id in j.stage_index} | {
+        mt.at.id for mt in j.metrics if mt.at and mt.at.id in j.stage_index
+    }
+    for stage, colspan, n, dl, dr, _ in spans:
+        assert colspan == n and abs(dl) <= 1 and abs(dr) <= 1, (stage, colspan, n, dl, dr)
+    visit.close()
+
+
+@pytest.mark.parametrize("name", ["dental_clinic", "hr_saas"])
+def test_the_curve_has_a_point_per_touchpoint_and_persona_in_its_column(site: Path, browser: Any, name: str) -> None:
+    (j,) = [j for j in cjdsl.check([EXAMPLES]).journeys if j.id == name]
+    visit = Visit(browser, (site / "journeys" / f"{name}.html").as_uri(), width=1600)
+    page = visit.page
+    for p in j.personas or [None]:
+        expected = [
+            tp.id
+            for tp in j.touchpoints
+            if (p is None or any(q.id == p.id for q in j.personas_of(tp)))
+            and (j.emotion_of(tp, p.id)[0] if p is not None else tp.emotion) is not None
+        ]
+        shown = page.eval_on_selector_all(
+            f'g.curve-line[data-curve-persona="{p.id if p else ""}"] g.pt', "els => els.map(e => e.dataset.pt)"
+        )
+        assert shown == expected and expected, (p, shown)
+        labels = page.eval_on_selector_all(
+            f'g.curve-line[data-curve-persona="{p.id if p else ""}"] text.pt-label', "els => els.map(e => e.textContent)"
+        )
+        assert all(labels), labels  # every point says how it feels
+    _check_columns(page.evaluate(COLUMNS))
+    # The axis is in the lane labels' column, not under the lines.
+    axis, curve = page.evaluate(
+        "[document.querySelector('th.lane-curve svg.axis').getBoundingClientRect().right,"
+        " document.querySelector('svg[data-curve]').getBoundingClientRect().left]"
+    )
+    assert axis <= curve + 1
+    visit.close()
+
+
+def test_filters_hide_columns_and_the_curve_follows(site: Path, browser: Any) -> None:
+    (j,) = list(cjdsl.check([EXAMPLES / "omnichannel_retail.journey"]).journeys)
+    visit = Visit(browser, (site / "journeys" / f"{j.id}.html").as_uri(), width=1600)
+    page = visit.page
+    for persona in j.personas:
+        page.select_option('[data-filter="persona"]', persona.id)
+        mine = [tp.id for tp in j.touchpoints if any(p.id == persona.id for p in j.personas_of(tp))]
+        columns = page.evaluate(COLUMNS)
+        assert list(columns) == mine
+        _check_columns(columns)
+        # Hidden columns take no room: the stage heads span the columns left.
+        heads = page.eval_on_selector_all("th.stage", "els => els.map(e => [e.dataset.stage, e.colSpan])")
+        for stage, span in heads:
+            n = sum(1 for tp in j.stages[j.stage_index[stage]].touchpoints if tp.id in mine)
+            assert span == max(1, n), (stage, span, n)
+        points = page.eval_on_selector_all(
+            f'g.curve-line[data-curve-persona="{persona.id}"] g.pt', "els => els.filter(e => e.style.display !== 'none').length"
+        )
+        assert points == sum(1 for tp in j.touchpoints if tp.id in mine and j.emotion_of(tp, persona.id)[0] is not None)
+    page.select_option('[data-filter="persona"]', "")
+    _check_columns(page.evaluate(COLUMNS))
+    visit.close()
+
+
+def test_an_empty_stage_keeps_a_narrow_column_and_stage_items_span_their_stage(grid_site: Path, browser: Any) -> None:
+    page_text = _page(grid_site, "grid.html")
+    assert '<th scope="colgroup" colspan="1" id="stage-nothing"' in page_text
+    assert '<th scope="colgroup" colspan="2" id="stage-first"' in page_text
+    visit = Visit(browser, (grid_site / "journeys" / "grid.html").as_uri(), width=1600)
+    page = visit.page
+    width = page.evaluate("document.querySelector('td.empty-col[data-empty-stage=\"nothing\"]').getBoundingClientRect().width")
+    column = page.evaluate("document.querySelector('td.card-cell').getBoundingClientRect().width")
+    assert 60 <= width < column
+    assert "No touchpoints mapped yet" in page.inner_text("tr.lane-touchpoints")
+    stage = page.evaluate(
+        "(() => { const r = document.querySelector('tr.lane-pains-stage td[data-stage=\"first\"]').getBoundingClientRect();"
+        " const a = document.querySelector('td.card-cell[data-tp=\"one\"]').getBoundingClientRect();"
+        " const b = document.querySelector('td.card-cell[data-tp=\"two\"]').getBoundingClientRect();"
+        " return [r.left - a.left, r.right - b.right]; })()"
+    )
+    assert all(abs(d) <= 1 for d in stage), stage
+    assert "Slow start" in page.inner_text('tr.lane-pains-stage td[data-stage="first"]')
+    assert "Visits" in page.inner_text('tr.lane-metrics-stage td[data-stage="first"]')
+    assert "Taps" in page.inner_text('tr.lane-metrics td[data-tp="one"]')
+    # An opportunity that answers two pain points is shown once, at the first, naming both.
+    assert page.locator("#opp-guide").count() == 1
+    assert page.inner_text("#opp-guide").count("answers Slow start, Gets lost in the shop") == 1
+    # Lanes with nothing in them are left out; those with something are kept.
+    for lane in ("doing", "needs", "pains", "opportunities", "company", "metrics"):
+        assert page.locator(f"tr.lane-{lane}").count() == 1, lane
+    for lane in ("thinking", "frontstage", "backstage", "support", "time", "visibility", "interaction"):
+        assert page.locator(f"tr.lane-{lane}").count() == 0, lane
+    # Filtered to Bob, the first stage keeps one touchpoint; one that loses them all gets its empty column.
+    page.select_option('[data-filter="persona"]', "b")
+    assert page.evaluate("document.getElementById('stage-first').colSpan") == 1
+    assert page.evaluate("document.getElementById('stage-nothing').colSpan") == 1
+    page.select_option('[data-filter="channel"]', "shop")
+    assert page.eval_on_selector_all('[data-empty-stage="last"]', "els => els.every(e => !e.hidden)")
+    _check_columns(page.evaluate(COLUMNS))
+    visit.close()
+
+
+def _largest_example_page(site: Path) -> Path:
+    return max((p for p in (site / "journeys").glob("*.html") if "." not in p.stem), key=lambda p: p.stat().st_size)
+
+
+#: The share of "ink" (pixels unlike the card's background) inside each card, read from a
+#: PNG screenshot drawn on a canvas.
+INK = """async ([png, boxes]) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + png;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width; canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  return boxes.map(([x, y, w, h]) => {
+    const d = ctx.getImageData(x, y, w, h).data;
+    const bg = [d[0], d[1], d[2]];
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 120) ink += 1;
+    }
+    return ink / (d.length / 4);
+  });
+}"""
+
+
+def test_a_full_page_screenshot_has_no_blank_card(site: Path, browser: Any) -> None:
+    """Chromium's full-page capture draws every card (no `content-visibility` skipping the
+    ones below the fold): each card has its text without scrolling, and in the screenshot
+    the inside of each card the map's box shows has ink in it."""
+    import base64
+
+    path = _largest_example_page(site)
+    visit = Visit(browser, path.as_uri(), width=1600)
+    page = visit.page
+    texts = page.eval_on_selector_all("article.card", "els => els.map(e => e.innerText.trim())")
+    assert len(texts) >= 10 and all(texts), path.name
+    boxes = page.evaluate(
+        """() => {
+          const view = document.querySelector('.map-scroll').getBoundingClientRect();
+          return [...document.querySelectorAll('article.card')].map(e => e.getBoundingClientRect())
+            .filter(r => r.left >= view.left && r.right <= view.right)
+            .map(r => [r.left + 6, r.top + window.scrollY + 6, r.width - 12, r.height - 12].map(Math.round));
+        }"""
+    )
+    assert len(boxes) >= 5
+    assert max(b[1] + b[3] for b in boxes) > 900  # some cards are below the fold
+    png = base64.b64encode(page.screenshot(full_page=True)).decode("ascii")
+    blank = Visit(browser, "about:blank")
+    ink = blank.page.evaluate(INK, [png, boxes])
+    blank.close()
+    assert all(share > 0.01 for share in ink), [(b, round(s, 4)) for b, s in zip(boxes, ink) if s <= 0.01]
+    visit.close()
+
+
+#: Each word of each lane label, with the number of lines it is on and whether it stays in its cell.
+WORDS = """() => {
+  const out = [];
+  for (const th of document.querySelectorAll('table.map th.lane')) {
+    const cell = th.getBoundingClientRect();
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('svg')) continue;
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0);
+        const tops = new Set(rects.map(r => Math.round(r.top)));
+        const inside = rects.every(r => r.left >= cell.left - 1 && r.right <= cell.right + 1);
+        out.push([m[0], tops.size, inside]);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("name", ["dental_clinic", "bank_mortgage", "hr_saas"])
+def test_lane_labels_break_between_words_on_a_phone(site: Path, browser: Any, name: str) -> None:
+    visit = Visit(browser, (site / "journeys" / f"{name}.html").as_uri(), width=390)
+    words = visit.page.evaluate(WORDS)
+    assert len(words) > 10 and {"Opportunities", "Touchpoints"} <= {w for w, _, _ in words}
+    assert [w for w in words if w[1] != 1 or not w[2]] == []
+    visit.close()
+
+
+def test_on_a_phone_the_tracking_table_scrolls_in_its_box(site: Path, browser: Any) -> None:
+    visit = Visit(browser, (site / "journeys" / "dental_clinic.html").as_uri(), width=390)
+    page = visit.page
+    box = page.evaluate("[document.querySelector('.tracking .table-scroll')].map(e => [e.scrollWidth, e.clientWidth])[0]")
+    assert box[0] > box[1], box
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # The properties column is not squeezed to a sliver: it has room for its lines.
+    assert page.evaluate("document.querySelector('.tracking-table td:last-child').getBoundingClientRect().width") >= 200
+    # The flow diagram is at its own size in a box that scrolls, and a tap opens it alone.
+    diagram = page.evaluate(
+        "(() => { const img = document.querySelector('.flow .scroll img'); const a = img.closest('a');"
+        " return [img.getBoundingClientRect().width, img.naturalWidth, a.getAttribute('href')]; })()"
+    )
+    assert abs(diagram[0] - diagram[1]) <= 2 and diagram[2].endswith("/graphviz/dental_clinic.svg"), diagram
+    visit.close()
+
+
+def test_a_large_journey_gets_a_compact_map(tmp_path: Path, browser: Any) -> None:
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "big.journey").write_text(generate(60, seed=3), encoding="utf-8")
+    site = build_site([tmp_path / "p"], tmp_path / "site")
+    (path,) = [p for p in (site / "journeys").glob("*.html") if "." not in p.stem]
+    visit = Visit(browser, path.as_uri(), width=1600)
+    page = visit.page
+    assert page.locator("table.map.compact").count() == 1
+    assert page.evaluate("document.querySelector('td.card-cell').getBoundingClientRect().width") == 136
+    _check_columns(page.evaluate(COLUMNS))
+    # A clamped text shows whole when its cell has the focus.
+    heights = page.evaluate(
+        """() => {
+          const text = [...document.querySelectorAll('table.map.compact td[tabindex="0"] .clamp .lane-text')]
+            .find(c => c.scrollHeight > c.clientHeight + 2);
+          if (!text) return null;
+          const before = text.clientHeight;
+          text.closest('td').focus();
+          return [before, text.clientHeight, text.scrollHeight];
+        }"""
+    )
+    assert heights is not None and heights[1] > heights[0] and heights[1] >= heights[2] - 1, heights
+    visit.close()
+
+
+def test_a_journey_too_large_to_draw_whole_links_a_diagram_per_stage() -> None:
+    """When the build wrote stage diagrams instead of the whole one, each stage's header
+    links its own, and the flow section lists them (and does not say `dot` was missing)."""
+    from cjdsl.backends import DIAGRAM, DIAGRAM_SOURCE, BuildContext, Product
+    from cjdsl.backends import html_site as h
+
+    project = cjdsl.check([EXAMPLES / "hr_saas.journey"])
+    (j,) = project.journeys
+    linked = (
+        Product("graphviz/hr_saas.dot", DIAGRAM_SOURCE, "DOT", j.id, "journey"),
+        *(Product(f"graphviz/hr_saas.stage-{s.id}.svg", DIAGRAM, "SVG", j.id, f"stage:{s.id}") for s in j.stages),
+    )
+    files = {a.path: a.content.decode("utf-8") for a in h.build_site(BuildContext(project.config, (j,), linked=linked))}
+    page = files["journeys/hr_saas.html"]
+    for s in j.stages:
+        head = re.search(rf'<th scope="colgroup" colspan="\d+" id="stage-{s.id}".*?</th>', page, re.S)
+        assert head is not None and f'<a href="../graphviz/hr_saas.stage-{s.id}.svg">' in head.group(0), s.id
+    flow = re.search(r'<section aria-labelledby="flow-h".*?</section>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert "too large to draw whole" in flow and "not available" not in flow
+    assert flow.count('href="../graphviz/hr_saas.stage-') == len(j.stages)
+    assert "graphviz/hr_saas.stage-" not in files["journeys/hr_saas.persona-anna.html"]

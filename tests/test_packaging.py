@@ -24,6 +24,7 @@ def test_wheel_ships_the_grammar_and_runs_outside_the_checkout(tmp_path: Path) -
     assert "cjdsl/grammar/journey.lark" in names
     assert "cjdsl/language/parse_tables.json" in names  # without it every parse would import Lark
     assert "cjdsl/schemas/journey.schema.json" in names
+    assert "cjdsl/locale/pl/LC_MESSAGES/cjdsl.po" in names  # the shipped languages (`--locale pl`)
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
     env_dir = tmp_path / "venv"

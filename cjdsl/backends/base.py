@@ -4,12 +4,14 @@ importing the package that imports them."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from ..core.diagnostics import Diagnostic
+from ..core.i18n import ENGLISH, Translator
 from ..core.resolved import ResolvedJourney
 from ..project.config import Config
 
@@ -66,6 +68,9 @@ class BuildContext:
     templates: Mapping[str, str] | None = None
     #: Event versions from the tracking lock file, by event id.
     versions: Mapping[str, Any] = field(default_factory=dict)
+    #: The language of the interface: the words of pages, legends and Markdown
+    #: (`[site] locale`, `--locale`); English by default.
+    i18n: Translator = ENGLISH
 
     def linked_path(self, role: str, journey: str | None = None, view: str = "", persona: str | None = None) -> str | None:
         """The path of the linked product with these marks that the build wrote, or None."""
@@ -87,13 +92,41 @@ class UnknownView(ValueError):
     """A view or persona the journey does not have (the message says which it has)."""
 
 
+class ViewSource(Protocol):
+    def __call__(self, journey: ResolvedJourney, view: str, persona: str | None, tr: Translator = ..., /) -> str: ...
+
+
+class Diagrams(Protocol):
+    def __call__(self, journey: ResolvedJourney, tr: Translator = ..., /) -> Sequence[Artifact]: ...
+
+
 @dataclass(frozen=True)
 class Views:
     """The views of one journey that a backend offers `cjdsl render` (``--view`` and
-    ``--persona``): ``source(journey, view, persona)`` is the view's text, or raises
-    :class:`UnknownView`."""
+    ``--persona``): ``source(journey, view, persona, tr)`` is the view's text in the
+    language of ``tr`` (English when not given), or raises :class:`UnknownView`."""
 
-    source: Callable[[ResolvedJourney, str, str | None], str]
+    source: ViewSource
+
+    def text(self, journey: Any, view: str, persona: str | None, tr: Any) -> str:
+        """The view's text; a ``source`` written before views took the language is
+        called without it (and gives English)."""
+        return str(with_language(self.source, tr, journey, view, persona))
+
+
+def with_language(fn: Callable[..., Any], tr: Any, *args: Any) -> Any:
+    """``fn(*args, tr)``, or ``fn(*args)`` when ``fn`` takes no more positional
+    arguments than ``args`` (a backend's callable from before the build's language
+    was passed on)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return fn(*args, tr)
+    kinds = [p.kind for p in params]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return fn(*args, tr)
+    positional = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD) for k in kinds)
+    return fn(*args, tr) if positional > len(args) else fn(*args)
 
 
 @dataclass(frozen=True)
@@ -101,17 +134,18 @@ class LayoutStep:
     """A backend whose output the layout adapter (:mod:`cjdsl.backends.layout`, Graphviz's `dot`)
     lays out as images. `cjdsl build` makes such a backend's files journey by journey:
 
-    * ``diagrams(journey)``: the journey's diagram sources, the whole journey first;
-      all are written, and the first ``first`` of them are laid out before the rest;
+    * ``diagrams(journey, tr)``: the journey's diagram sources (their words in the
+      language of ``tr``), the whole journey first; all are written, and the first
+      ``first`` of them are laid out before the rest;
     * when the whole journey cannot be laid out (too large for `dot`'s time limit),
-      ``fallback(journey)`` is written and laid out instead of the rest, and the note
+      ``fallback(journey, tr)`` is written and laid out instead of the rest, and the note
       says so with ``fallback_note``;
     * each image goes to ``image_path(source path)``, in ``format`` (``media_type``).
 
     `cjdsl render --to svg|png|pdf` lays out this backend's :class:`Views`."""
 
-    diagrams: Callable[[ResolvedJourney], Sequence[Artifact]]
-    fallback: Callable[[ResolvedJourney], Sequence[Artifact]]
+    diagrams: Diagrams
+    fallback: Diagrams
     image_path: Callable[[str], str]
     fallback_note: str
     first: int = 1

@@ -16,8 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.i18n import ENGLISH, Translator
 from ..project.graph import Project
 from . import Artifact, Backend, BuildContext, LayoutStep, Product, backends, build_order
+from .base import with_language
 from .layout import INSTALL_HINT, DotTimeout, Layout, LayoutError
 
 Progress = Callable[[str], None]
@@ -40,7 +42,14 @@ class BuildResult:
 
 
 def _lay_out_diagrams(
-    backend: str, step: LayoutStep, project: Project, result: BuildResult, layout: Layout | None, jobs: int, progress: Progress
+    backend: str,
+    step: LayoutStep,
+    project: Project,
+    result: BuildResult,
+    layout: Layout | None,
+    jobs: int,
+    progress: Progress,
+    tr: Translator = ENGLISH,
 ) -> None:
     """Each journey's diagram sources, and their images when `dot` can lay them out. A
     journey whose whole diagram `dot` cannot finish in time gets the step's fallback
@@ -48,7 +57,7 @@ def _lay_out_diagrams(
     once; the results do not depend on it."""
     told = False
     for j in project.journeys:
-        diagrams = list(step.diagrams(j))
+        diagrams = list(with_language(step.diagrams, tr, j))
         for artifact in diagrams:
             result.add(backend, artifact)
         if layout is None and diagrams and not told:
@@ -64,7 +73,7 @@ def _lay_out_diagrams(
             err = first[0]
             why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
             result.notes.append(f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): {step.fallback_note}")
-            rest = list(step.fallback(j))
+            rest = list(with_language(step.fallback, tr, j))
             for artifact in rest:
                 result.add(backend, artifact)
         else:
@@ -126,10 +135,11 @@ def build(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    i18n: Translator = ENGLISH,
 ) -> BuildResult:
     """Every artifact of the selected backends, for every journey of the project, each
-    backend after those it links to. ``progress`` hears which backend runs, for a
-    terminal's status line."""
+    backend after those it links to, their words in the language of ``i18n``.
+    ``progress`` hears which backend runs, for a terminal's status line."""
     registry = backends()
     result = BuildResult()
     tell = progress or _quiet
@@ -137,7 +147,7 @@ def build(
         tell(f"building {name}")
         backend = registry[name]
         if backend.layout is not None:
-            _lay_out_diagrams(name, backend.layout, project, result, layout, jobs, tell)
+            _lay_out_diagrams(name, backend.layout, project, result, layout, jobs, tell, i18n)
             continue
         ctx = BuildContext(
             project.config,
@@ -147,6 +157,7 @@ def build(
             tuple(_linked(backend, registry, project, result)),
             templates,
             versions or {},
+            i18n,
         )
         for artifact in backend.build_all(ctx):
             result.add(name, artifact)

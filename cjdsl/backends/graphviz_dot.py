@@ -18,7 +18,9 @@ runs it. Views (also offered to `cjdsl render --view/--persona` through the regi
   does. Built for journeys that have steps, support systems or evidence.
 
 Every piece of user text goes into an HTML-like label through :func:`html` (or into a
-quoted attribute through :func:`graphviz.escape`), so no label can change the graph.
+quoted attribute through :func:`graphviz.escape`), so no label can change the graph; so
+does every word of the legend and the labels, which come in the build's language (a
+:class:`~cjdsl.core.i18n.Translator`; a catalogue is text like any other).
 Node ids derive from declared ids, and the output is the same for the same input.
 """
 
@@ -31,9 +33,10 @@ from itertools import pairwise
 
 import graphviz
 
+from ..core import i18n, timing
 from ..core import model as m
-from ..core import timing
 from ..core.diagnostics import did_you_mean
+from ..core.i18n import ENGLISH, Translator
 from ..core.resolved import ResolvedJourney, channel_is_online
 from .base import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
 
@@ -109,13 +112,19 @@ def node_id(kind: str, id_: str) -> str:
 # -- pieces -------------------------------------------------------------------------------
 
 
-def _fmt_emotion(value: float | None) -> str:
+def _fmt_emotion(value: float | None, tr: Translator = ENGLISH) -> str:
     if value is None:
-        return "not rated"
+        return tr.gettext("not rated")
     return f"{int(value):+d}" if value else "0"
 
 
-def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint, persona: str | None = None) -> None:
+def _time(t: m.Time, tr: Translator) -> str:
+    return i18n.time_text(tr, timing.written(t))
+
+
+def _touchpoint(
+    g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint, persona: str | None = None, tr: Translator = ENGLISH
+) -> None:
     """A touchpoint's card; with ``persona``, that persona's emotion and rating."""
     feeling, rating = (j.emotion_of(tp, persona)[0], j.rating_of(tp, persona)) if persona else (tp.emotion, tp.rating)
     emotion = int(feeling) if feeling is not None else None
@@ -125,20 +134,23 @@ def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint, perso
     online = channel_is_online(channel) if channel else None
     marks = []
     if tp.entry:
-        marks.append("▶ entry")
+        marks.append("▶ " + tr.gettext("entry"))
     if tp.micro_conversion:
-        marks.append("★ " + (tp.micro_conversion_label or "micro-conversion"))
+        marks.append("★ " + (tp.micro_conversion_label or tr.gettext("micro-conversion")))
     if tp.moment_of_truth:
-        marks.append("◆ moment of truth")
+        marks.append("◆ " + tr.gettext("moment of truth"))
     facts = []
     if channel is not None:
         facts.append(channel.label or channel.id)
     elif tp.channel is not None:
         facts.append(tp.channel.id)
-    facts.append(f"emotion {_fmt_emotion(feeling)}")
+    facts.append(tr.gettext("emotion %(value)s", value=_fmt_emotion(feeling, tr)))
     if rating is not None:
-        facts.append(f"rating {int(rating)}/5")
-    facts += [f"{w} {timing.written(t)}" for w, t in (("wait", tp.wait), ("takes", tp.duration)) if t is not None]
+        facts.append(tr.gettext("rating %(rating)s/5", rating=int(rating)))
+    if tp.wait is not None:
+        facts.append(tr.gettext("wait %(time)s", time=_time(tp.wait, tr)))
+    if tp.duration is not None:
+        facts.append(tr.gettext("takes %(time)s", time=_time(tp.duration, tr)))
     rows = []
     if marks:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{wrapped(" · ".join(marks), 34, 2)}</B></FONT></TD></TR>')
@@ -160,9 +172,12 @@ def _touchpoint(g: graphviz.Digraph, j: ResolvedJourney, tp: m.Touchpoint, perso
     )
 
 
-def _pain(g: graphviz.Digraph, pain: m.Pain) -> None:
+def _pain(g: graphviz.Digraph, pain: m.Pain, tr: Translator = ENGLISH) -> None:
     severity = pain.severity or ""
-    head = f"⚠ {severity} pain" if severity else "⚠ pain"
+    if severity:
+        head = "⚠ " + tr.gettext("%(severity)s pain", severity=i18n.vocabulary_word(tr, i18n.SEVERITIES, severity))
+    else:
+        head = "⚠ " + tr.gettext("pain")
     label = (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9"><B>{html(head)}</B></FONT></TD></TR>'
@@ -181,7 +196,7 @@ def _pain(g: graphviz.Digraph, pain: m.Pain) -> None:
     )
 
 
-def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False) -> str:
+def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False, tr: Translator = ENGLISH) -> str:
     cells = "".join(
         f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
     )
@@ -190,20 +205,26 @@ def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False) -
         # Generous right padding: browsers' fonts run a little wider than dot's metrics.
         return f'<TR><TD ALIGN="LEFT" COLSPAN="6" CELLPADDING="5">{text}&#160;&#160;&#160;</TD></TR>'
 
+    # Every word through html(): a catalogue's translation is text, never markup.
+    emotion, note = html(tr.gettext("Emotion")), html(tr.gettext("(card colour; each card also shows the number)"))
     rows = [
-        row("<B>Emotion</B>&#160;(card colour; each card also shows the number)"),
-        f'<TR>{cells}<TD BGCOLOR="{NEUTRAL_FILL}">not rated</TD></TR>',
-        row("rounded card: online channel"),
-        row("square card, double border: offline channel"),
-        row("thick border, ▶: entry (first visit)"),
-        row("★: micro-conversion"),
-        *([row("◆: moment of truth")] if with_moments else []),
-        row("solid arrow: next step"),
-        row("dashed arrow: back to an earlier stage"),
+        row(f"<B>{emotion}</B>&#160;{note}"),
+        f'<TR>{cells}<TD BGCOLOR="{NEUTRAL_FILL}">{html(_fmt_emotion(None, tr))}</TD></TR>',
+        row(html(tr.gettext("rounded card: online channel"))),
+        row(html(tr.gettext("square card, double border: offline channel"))),
+        row(html(tr.gettext("thick border, ▶: entry (first visit)"))),
+        row(html(tr.gettext("★: micro-conversion"))),
+        *([row(html(tr.gettext("◆: moment of truth")))] if with_moments else []),
+        row(html(tr.gettext("solid arrow: next step"))),
+        row(html(tr.gettext("dashed arrow: back to an earlier stage"))),
     ]
     if with_pains:
-        sev = "".join(f'<TD BGCOLOR="{SEVERITY_FILL[s]}"><FONT COLOR="{SEVERITY_TEXT[s]}">{s}</FONT></TD>' for s in SEVERITY_FILL)
-        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">⚠ pain point severity</TD>{sev}</TR>')
+        named = {s: html(i18n.vocabulary_word(tr, i18n.SEVERITIES, s)) for s in SEVERITY_FILL}
+        sev = "".join(
+            f'<TD BGCOLOR="{fill}"><FONT COLOR="{SEVERITY_TEXT[s]}">{named[s]}</FONT></TD>' for s, fill in SEVERITY_FILL.items()
+        )
+        severity = html(tr.gettext("pain point severity"))
+        rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2">⚠ {severity}</TD>{sev}</TR>')
     label = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
     g.node("legend", label=label, shape="plain", fontsize="10")
     return "legend"
@@ -234,10 +255,10 @@ def _graph(name: str, title: str, subtitle: str, large: bool = False) -> graphvi
     return g
 
 
-def _subtitle(j: ResolvedJourney, extra: Iterable[str] = ()) -> str:
-    parts = [f"journey {j.id}"]
+def _subtitle(j: ResolvedJourney, extra: Iterable[str] = (), tr: Translator = ENGLISH) -> str:
+    parts = [tr.gettext("journey %(id)s", id=j.id)]
     if j.journey is not None and j.journey.version:
-        parts.append(f"version {j.journey.version}")
+        parts.append(tr.gettext("version %(version)s", version=j.journey.version))
     parts.extend(extra)
     return " · ".join(parts)
 
@@ -250,8 +271,10 @@ def journey_dot(
     persona: str | None = None,
     stages: Sequence[m.Stage] | None = None,
     nodes: dict[str, str] | None = None,
+    tr: Translator = ENGLISH,
 ) -> str:
-    """The journey's flow diagram: all of it, one persona's part, or some stages only.
+    """The journey's flow diagram: all of it, one persona's part, or some stages only,
+    its words in the language of ``tr``.
 
     A touchpoint's node statement is the same in every view of the journey; ``nodes``
     (touchpoint id -> statement) lets the views of one journey make each once."""
@@ -266,21 +289,27 @@ def journey_dot(
     extra = []
     if persona is not None:
         p = j.persona.get(persona)
-        extra.append(f"persona: {p.label or p.id}" if p else f"persona {persona}")
+        extra.append(
+            tr.gettext("persona: %(persona)s", persona=p.label or p.id) if p else tr.gettext("persona %(id)s", id=persona)
+        )
     if stages is not None and len(shown_stages) == 1:
-        extra.append(f"stage {shown_stages[0].label or shown_stages[0].id}")
+        extra.append(tr.gettext("stage %(stage)s", stage=shown_stages[0].label or shown_stages[0].id))
     name = j.id + (f"__persona__{persona}" if persona else "")
     if stages is not None and len(shown_stages) == 1:
         name = f"{j.id}__stage__{shown_stages[0].id}"
-    g = _graph(name, j.title, _subtitle(j, extra), large)
+    g = _graph(name, j.title, _subtitle(j, extra, tr), large)
     index = j.stage_index
     first_of: list[str] = []
     with_pains = False
     for stage in shown_stages:
         tps = [tp for tp in stage.touchpoints if tp.id in keep]
         with g.subgraph(name=f"cluster_{stage.id}") as c:
-            phase = f"phase: {stage.phase} · " if stage.phase else ""
-            count = f"{len(tps)} touchpoint{'s' if len(tps) != 1 else ''}"
+            phase = (
+                tr.gettext("phase: %(phase)s", phase=i18n.vocabulary_word(tr, i18n.PHASES, stage.phase)) + " · "
+                if stage.phase
+                else ""
+            )
+            count = tr.ngettext("%(num)s touchpoint", "%(num)s touchpoints", len(tps))
             c.attr(
                 label=f'<<B>{wrapped(stage.label or stage.id, 30, 2)}</B><BR/><FONT POINT-SIZE="9">{html(phase + count)}</FONT>>',
                 style="rounded,filled",
@@ -293,7 +322,7 @@ def journey_dot(
             if not tps:
                 c.node(
                     node_id("empty", stage.id),
-                    label="no touchpoints",
+                    label=quoted(tr.gettext("no touchpoints")),
                     shape="box",
                     style="dashed",
                     color="#9aa5b1",
@@ -310,16 +339,16 @@ def journey_dot(
                 if made is not None:
                     c.body.append(made)
                 else:
-                    _touchpoint(c, j, tp, own)
+                    _touchpoint(c, j, tp, own, tr)
                     if nodes is not None:
                         nodes[key] = c.body[-1]
                 for pain in j.pains_at(tp.id) if persona is None else ():
                     with_pains = True
-                    _pain(c, pain)
+                    _pain(c, pain, tr)
             if persona is None:
                 for pain in j.pains_at(stage.id):
                     with_pains = True
-                    _pain(c, pain)
+                    _pain(c, pain, tr)
     # Flows: forward ones shape the ranks; flows back are drawn but do not pull stages.
     labels = {(tp.id, r.id): r.label for tp in j.touchpoints for r in reversed(tp.next) if r.label is not None}
     for stage in shown_stages:
@@ -370,14 +399,14 @@ def journey_dot(
             g.edge(anchor, n, style="invis", weight="0")
     if first_of:
         moments = any(tp.moment_of_truth for stage in shown_stages for tp in stage.touchpoints if tp.id in keep)
-        g.edge(members[-1][0], _legend(g, with_pains, moments), style="invis")
+        g.edge(members[-1][0], _legend(g, with_pains, moments, tr), style="invis")
     return str(g.source)
 
 
-def overview_dot(j: ResolvedJourney) -> str:
+def overview_dot(j: ResolvedJourney, tr: Translator = ENGLISH) -> str:
     """Stages as nodes, in order; an edge per pair of stages that flows connect, as
     thick as the number of flows."""
-    g = _graph(f"{j.id}__overview", j.title, _subtitle(j, ["stage overview"]))
+    g = _graph(f"{j.id}__overview", j.title, _subtitle(j, [tr.gettext("stage overview")], tr))
     flows: Counter[tuple[str, str]] = Counter()
     for stage in j.stages:
         for tp in stage.touchpoints:
@@ -391,12 +420,15 @@ def overview_dot(j: ResolvedJourney) -> str:
         key = max(-2, min(2, round(mean))) if mean is not None else None
         fill = EMOTION_FILL[key] if key is not None else NEUTRAL_FILL
         ink = EMOTION_TEXT[key] if key is not None else "#1a1a1a"
+        touchpoints = tr.ngettext("%(num)s touchpoint", "%(num)s touchpoints", len(stage.touchpoints))
         facts = (
-            f"{len(stage.touchpoints)} touchpoints · mean emotion {mean:+.1f}"
+            touchpoints
+            + " · "
+            + tr.gettext("mean emotion %(value)s", value=f"{mean:+.1f}" if tr.numbers is None else tr.signed(mean, 1))
             if mean is not None
-            else (f"{len(stage.touchpoints)} touchpoints · not rated")
+            else touchpoints + " · " + tr.gettext("not rated")
         )
-        phase = f"phase: {stage.phase}" if stage.phase else ""
+        phase = tr.gettext("phase: %(phase)s", phase=i18n.vocabulary_word(tr, i18n.PHASES, stage.phase)) if stage.phase else ""
         # No empty <FONT> for a stage without a phase: Graphviz 2.43 rejects the label.
         label = (
             f"<<B>{wrapped(stage.label or stage.id, 24, 2)}</B>"
@@ -430,8 +462,8 @@ def overview_dot(j: ResolvedJourney) -> str:
     return str(g.source)
 
 
-def stage_dot(j: ResolvedJourney, stage: m.Stage) -> str:
-    return journey_dot(j, stages=[stage])
+def stage_dot(j: ResolvedJourney, stage: m.Stage, tr: Translator = ENGLISH) -> str:
+    return journey_dot(j, stages=[stage], tr=tr)
 
 
 # -- the backend ----------------------------------------------------------------------------
@@ -439,9 +471,9 @@ def stage_dot(j: ResolvedJourney, stage: m.Stage) -> str:
 
 #: The lanes of a service blueprint, top to bottom, and the lines between them.
 LINES = {
-    "interaction": "line of interaction",
-    "visibility": "line of visibility",
-    "internal": "line of internal interaction",
+    "interaction": i18n.N_("line of interaction"),
+    "visibility": i18n.N_("line of visibility"),
+    "internal": i18n.N_("line of internal interaction"),
 }
 LANE_FILL = {"evidence": "#fdf6e3", "customer": "#e8f1fb", "frontstage": "#eef7ee", "backstage": "#f4f0fa", "support": "#f3f4f6"}
 
@@ -452,16 +484,24 @@ def has_blueprint(j: ResolvedJourney) -> bool:
     return any(tp.steps or tp.support or tp.evidence for tp in j.touchpoints)
 
 
-def _who(j: ResolvedJourney, step: m.Step) -> str:
+def _who(j: ResolvedJourney, step: m.Step, tr: Translator = ENGLISH) -> str:
     parts = []
     if step.actor is not None:
         actor = j.actor.get(step.actor.id)
-        parts.append((actor.label or actor.id) + (" (partner)" if actor.partner else "") if actor else step.actor.id)
+        if actor is None:
+            parts.append(step.actor.id)
+        else:
+            parts.append(
+                tr.gettext("%(actor)s (partner)", actor=actor.label or actor.id) if actor.partner else actor.label or actor.id
+            )
     owner = j.team_of(step.owner)
     if owner is not None:
-        parts.append(f"owner {owner.label or owner.id}")
-    times = [f"{w} {timing.written(t)}" for w, t in (("wait", step.wait), ("takes", step.duration)) if t is not None]
-    return " · ".join(parts + times)
+        parts.append(tr.gettext("owner %(owner)s", owner=owner.label or owner.id))
+    if step.wait is not None:
+        parts.append(tr.gettext("wait %(time)s", time=_time(step.wait, tr)))
+    if step.duration is not None:
+        parts.append(tr.gettext("takes %(time)s", time=_time(step.duration, tr)))
+    return " · ".join(parts)
 
 
 _LEFT = '<BR ALIGN="LEFT"/>'
@@ -481,9 +521,9 @@ def _items(lines: Sequence[tuple[str, str]], *, bold: bool = False) -> str:
     return _LEFT.join(out)
 
 
-def blueprint_dot(j: ResolvedJourney) -> str:
+def blueprint_dot(j: ResolvedJourney, tr: Translator = ENGLISH) -> str:
     """The journey as a service blueprint: one column per touchpoint, one row per lane."""
-    g = _graph(f"{j.id}__blueprint", j.title, _subtitle(j, ["service blueprint"]))
+    g = _graph(f"{j.id}__blueprint", j.title, _subtitle(j, [tr.gettext("service blueprint")], tr))
     columns = [(stage, tp) for stage in j.stages for tp in stage.touchpoints] or []
     width = max(len(columns), 1)
     system_name = {s.id: s.label or s.id for s in j.systems}
@@ -496,7 +536,7 @@ def blueprint_dot(j: ResolvedJourney) -> str:
         return "<TR>" + head + "".join(cell(c, fill) for c in per_tp) + "</TR>"
 
     def line(key: str) -> str:
-        text = f'<FONT POINT-SIZE="9" COLOR="#3e4c59"><I>{html(LINES[key])}</I></FONT>'
+        text = f'<FONT POINT-SIZE="9" COLOR="#3e4c59"><I>{html(tr.gettext(LINES[key]))}</I></FONT>'
         return f'<TR><TD COLSPAN="{width + 1}" ALIGN="LEFT" BGCOLOR="#d9dee5" CELLPADDING="2">{text}</TD></TR>'
 
     header = ['<TD BGCOLOR="#ffffff"> </TD>']
@@ -513,23 +553,25 @@ def blueprint_dot(j: ResolvedJourney) -> str:
     support = []
     for _, tp in columns:
         steps = [s for s in tp.steps if s.lane == "frontstage"]
-        front.append(_items([*([(tp.company_action, "")] if tp.company_action else []), *((s.text, _who(j, s)) for s in steps)]))
-        back.append(_items([(s.text, _who(j, s)) for s in tp.steps if s.lane == "backstage"]))
+        front.append(
+            _items([*([(tp.company_action, "")] if tp.company_action else []), *((s.text, _who(j, s, tr)) for s in steps)])
+        )
+        back.append(_items([(s.text, _who(j, s, tr)) for s in tp.steps if s.lane == "backstage"]))
         systems = dict.fromkeys([*(r.id for r in tp.support), *(r.id for s in tp.steps for r in s.support)])
         support.append(_items([(system_name.get(sid, sid), "") for sid in systems]))
     if not columns:
-        evidence = customer = front = back = support = ["no touchpoints"]
+        evidence = customer = front = back = support = [html(tr.gettext("no touchpoints"))]
         header.append('<TD BGCOLOR="#f6f8fa"> </TD>')
     rows = [
         "<TR>" + "".join(header) + "</TR>",
-        lane("Physical evidence", LANE_FILL["evidence"], evidence),
-        lane("Customer actions", LANE_FILL["customer"], customer),
+        lane(tr.gettext("Physical evidence"), LANE_FILL["evidence"], evidence),
+        lane(tr.gettext("Customer actions"), LANE_FILL["customer"], customer),
         line("interaction"),
-        lane("Frontstage", LANE_FILL["frontstage"], front),
+        lane(tr.gettext("Frontstage"), LANE_FILL["frontstage"], front),
         line("visibility"),
-        lane("Backstage", LANE_FILL["backstage"], back),
+        lane(tr.gettext("Backstage"), LANE_FILL["backstage"], back),
         line("internal"),
-        lane("Support systems", LANE_FILL["support"], support),
+        lane(tr.gettext("Support systems"), LANE_FILL["support"], support),
     ]
     label = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" COLOR="#c3cad3">' + "".join(rows) + "</TABLE>>"
     g.node("blueprint", label=label, shape="plain", fontsize="10")
@@ -558,45 +600,46 @@ def image_path(source: str) -> str:
 
 
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    return Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j))
+    return Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, tr=ctx.i18n if ctx is not None else ENGLISH))
 
 
-def views(j: ResolvedJourney) -> list[Artifact]:
+def views(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[Artifact]:
     """Every diagram of one journey: whole, stage overview, and one per persona."""
     nodes: dict[str, str] = {}
     out = [
-        Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, nodes=nodes)),
-        Artifact.text(source_path(j.id, "overview"), MEDIA_TYPE, overview_dot(j)),
+        Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, nodes=nodes, tr=tr)),
+        Artifact.text(source_path(j.id, "overview"), MEDIA_TYPE, overview_dot(j, tr)),
     ]
     for p in j.personas:
-        out.append(Artifact.text(source_path(j.id, persona=p.id), MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes)))
+        out.append(Artifact.text(source_path(j.id, persona=p.id), MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes, tr=tr)))
     if has_blueprint(j):
-        out.append(Artifact.text(source_path(j.id, "blueprint"), MEDIA_TYPE, blueprint_dot(j)))
+        out.append(Artifact.text(source_path(j.id, "blueprint"), MEDIA_TYPE, blueprint_dot(j, tr)))
     return out
 
 
-def stage_views(j: ResolvedJourney) -> list[Artifact]:
+def stage_views(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[Artifact]:
     """One diagram per stage: the fallback for journeys too large to draw whole."""
     nodes: dict[str, str] = {}
     return [
-        Artifact.text(source_path(j.id, f"stage:{s.id}"), MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes)) for s in j.stages
+        Artifact.text(source_path(j.id, f"stage:{s.id}"), MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes, tr=tr))
+        for s in j.stages
     ]
 
 
-def view_source(j: ResolvedJourney, view: str, persona: str | None) -> str:
+def view_source(j: ResolvedJourney, view: str, persona: str | None, tr: Translator = ENGLISH) -> str:
     """The DOT of one view for `cjdsl render`: ``journey`` (for one persona, when given),
-    ``overview`` or ``stage:ID``."""
+    ``overview`` or ``stage:ID``, its words in the language of ``tr``."""
     if persona is not None and persona not in j.persona:
         hint = did_you_mean(persona, j.persona)
         raise UnknownView(f"journey `{j.id}` has no persona `{persona}`" + (f"; {hint}" if hint else ""))
     if view == "journey":
-        return journey_dot(j, persona=persona)
+        return journey_dot(j, persona=persona, tr=tr)
     if view == "overview":
-        return overview_dot(j)
+        return overview_dot(j, tr)
     if view == "blueprint":
-        return blueprint_dot(j)
+        return blueprint_dot(j, tr)
     if view.startswith("stage:") and view[6:] in j.stage_index:
-        return stage_dot(j, j.stages[j.stage_index[view[6:]]])
+        return stage_dot(j, j.stages[j.stage_index[view[6:]]], tr)
     stages = ", ".join(f"stage:{s.id}" for s in j.stages)
     raise UnknownView(f"unknown view `{view}` (views: journey, overview, blueprint, {stages})")
 
@@ -618,7 +661,7 @@ def products(j: ResolvedJourney) -> list[Product]:
 
 
 def _build(ctx: BuildContext) -> list[Artifact]:
-    return [a for j in ctx.journeys for a in views(j)]
+    return [a for j in ctx.journeys for a in views(j, ctx.i18n)]
 
 
 BACKEND = register(

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from typing import Any
 
+from ..core import i18n, timing
 from ..core import model as m
-from ..core import timing
+from ..core.i18n import ENGLISH, N_, Translator, pN_
 from ..core.resolved import ResolvedJourney
 from ..review.diff import Edit, diff
 
@@ -32,26 +33,99 @@ _SAME_BY_DESIGN = {"state", "variant_of", "label"}
 #: What the diff reports that the comparison leaves out (the tracking plan's changes).
 _LEFT_OUT = {"event", "property"}
 _SIGNS = {"added": "+", "removed": "−", "changed": "~", "moved": "→", "renamed": "="}
-_ELEMENTS = {"pain": "pain point", "kpi": "KPI", "flow": "path"}
+#: The elements the diff names, in words.
+_ELEMENTS = {
+    "journey": N_("journey"),
+    "persona": N_("persona"),
+    "intent": N_("intent"),
+    "channel": N_("channel"),
+    "team": N_("team"),
+    "actor": N_("actor"),
+    "system": N_("system"),
+    "stage": N_("stage"),
+    "touchpoint": N_("touchpoint"),
+    "flow": N_("path"),
+    "pain": N_("pain point"),
+    "opportunity": N_("opportunity"),
+    "kpi": N_("KPI"),
+    "metric": N_("metric"),
+}
+#: The fields of elements a change names, in words.
 _FIELDS = {
-    "emotion_for": "emotion per persona",
-    "rating_for": "rating per persona",
-    "steps": "frontstage and backstage steps",
-    "support": "support systems",
-    "moment_of_truth_label": "moment of truth, in words",
-    "micro_conversion_label": "micro-conversion",
+    "age": pN_("field", "age"),
+    "at": pN_("field", "at"),
+    "cause": pN_("field", "cause"),
+    "channel": pN_("field", "channel"),
+    "company_action": pN_("field", "company action"),
+    "concerns": pN_("field", "concerns"),
+    "confidence": pN_("field", "confidence"),
+    "context": pN_("field", "context"),
+    "customer_action": pN_("field", "customer action"),
+    "description": pN_("field", "description"),
+    "detail": pN_("field", "detail"),
+    "duration": pN_("field", "duration"),
+    "effort": pN_("field", "effort"),
+    "emotion": pN_("field", "emotion"),
+    "emotion_for": pN_("field", "emotion per persona"),
+    "entry": pN_("field", "entry"),
+    "evidence": pN_("field", "evidence"),
+    "feeling": pN_("field", "feeling"),
+    "funnel": pN_("field", "funnel"),
+    "gender": pN_("field", "gender"),
+    "goals": pN_("field", "goals"),
+    "impact": pN_("field", "impact"),
+    "industry": pN_("field", "industry"),
+    "intents": pN_("field", "intents"),
+    "interests": pN_("field", "interests"),
+    "kind": pN_("field", "kind"),
+    "label": pN_("field", "label"),
+    "location": pN_("field", "location"),
+    "measures": pN_("field", "measures"),
+    "micro_conversion": pN_("field", "micro conversion"),
+    "micro_conversion_label": pN_("field", "micro-conversion"),
+    "mode": pN_("field", "mode"),
+    "moment_of_truth": pN_("field", "moment of truth"),
+    "moment_of_truth_label": pN_("field", "moment of truth, in words"),
+    "need": pN_("field", "need"),
+    "needs": pN_("field", "needs"),
+    "owner": pN_("field", "owner"),
+    "part_of": pN_("field", "part of"),
+    "partner": pN_("field", "partner"),
+    "personas": pN_("field", "personas"),
+    "phase": pN_("field", "phase"),
+    "quotes": pN_("field", "quotes"),
+    "rating": pN_("field", "rating"),
+    "rating_for": pN_("field", "rating per persona"),
+    "role": pN_("field", "role"),
+    "scale": pN_("field", "scale"),
+    "severity": pN_("field", "severity"),
+    "source": pN_("field", "source"),
+    "state": pN_("field", "state"),
+    "status": pN_("field", "status"),
+    "steps": pN_("field", "frontstage and backstage steps"),
+    "support": pN_("field", "support systems"),
+    "tags": pN_("field", "tags"),
+    "target": pN_("field", "target"),
+    "team": pN_("field", "team"),
+    "thinking": pN_("field", "thinking"),
+    "untracked": pN_("field", "untracked"),
+    "value": pN_("field", "value"),
+    "variant_of": pN_("field", "variant of"),
+    "version": pN_("field", "version"),
+    "wait": pN_("field", "wait"),
+    "window": pN_("field", "window"),
 }
 _LONG = 160
 _RANGE = re.compile(r"^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?) (s|min|h|d|w|mo)$")
 #: The chart's least width, px.
 _WIDE = 1180
 _PLURALS = {
-    "circle": "circles",
-    "square": "squares",
-    "diamond": "diamonds",
-    "triangle": "triangles",
-    "ring": "rings",
-    "cross": "crosses",
+    "circle": N_("circles"),
+    "square": N_("squares"),
+    "diamond": N_("diamonds"),
+    "triangle": N_("triangles"),
+    "ring": N_("rings"),
+    "cross": N_("crosses"),
 }
 
 
@@ -82,12 +156,12 @@ def _columns(current: ResolvedJourney, future: ResolvedJourney) -> list[tuple[st
     return [(sid, labels[sid]) for sid in order]
 
 
-def _personas(current: ResolvedJourney, future: ResolvedJourney) -> list[tuple[str | None, str]]:
+def _personas(current: ResolvedJourney, future: ResolvedJourney, tr: Translator = ENGLISH) -> list[tuple[str | None, str]]:
     out: dict[str, str] = {}
     for j in (future, current):
         for p in j.personas:
             out.setdefault(p.id, p.label or p.id)
-    return list(out.items()) or [(None, "All touchpoints")]
+    return list(out.items()) or [(None, tr.gettext("All touchpoints"))]
 
 
 def _serves(j: ResolvedJourney, tp: m.Touchpoint, persona: str | None) -> bool:
@@ -109,7 +183,12 @@ def _short(text: str, width: float) -> list[str]:
 
 
 def chart(
-    current: ResolvedJourney, future: ResolvedJourney, styles: Styles, words: Mapping[int, str], column: int = 220
+    current: ResolvedJourney,
+    future: ResolvedJourney,
+    styles: Styles,
+    words: Mapping[int, str],
+    column: int = 220,
+    tr: Translator = ENGLISH,
 ) -> dict[str, Any]:
     """Both journeys' emotion curves, per persona, over the stages of both: each persona
     in its style on the map (``styles``), each emotion level named by ``words``."""
@@ -123,7 +202,7 @@ def chart(
             for k, tp in enumerate(s.touchpoints):
                 xs[state, tp.id] = round(index[s.id] * column + (k + 0.5) * column / n, 1)
     lines = []
-    for n, (pid, plabel) in enumerate(_personas(current, future)):
+    for n, (pid, plabel) in enumerate(_personas(current, future, tr)):
         colour, _, marker = styles[n % len(styles)]
         for state, j, dash in (("as-is", current, "7 5"), ("to-be", future, "")):
             if pid is not None and pid not in j.persona:
@@ -145,16 +224,18 @@ def chart(
             lines.append(
                 {
                     "persona": pid or "",
-                    "label": f"{plabel}, {state}",
+                    "label": tr.gettext(
+                        "%(persona)s, %(state)s", persona=plabel, state=i18n.vocabulary_word(tr, i18n.STATES, state)
+                    ),
                     "state": state,
                     "colour": colour,
                     "dash": dash,
                     "marker": marker,
                     "hollow": state == "as-is",
                     "style": (
-                        f"dashed line, hollow {_PLURALS.get(marker, marker)}"
+                        tr.gettext("dashed line, hollow %(shapes)s", shapes=tr.gettext(_PLURALS.get(marker, marker)))
                         if state == "as-is"
-                        else f"solid line, filled {_PLURALS.get(marker, marker)}"
+                        else tr.gettext("solid line, filled %(shapes)s", shapes=tr.gettext(_PLURALS.get(marker, marker)))
                     ),
                     "points": points,
                     "path": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
@@ -176,15 +257,18 @@ def chart(
     }
 
 
-def _mean(values: Sequence[float]) -> str:
+def _mean(values: Sequence[float], tr: Translator = ENGLISH) -> str:
     if not values:
         return "–"
-    return _signed(round(sum(values) / len(values), 1))
+    mean = round(sum(values) / len(values), 1)
+    if tr.numbers is not None:  # in the language's way: "+0,5"
+        return ("+" if mean > 0 else "-" if mean < 0 else "") + tr.number(abs(mean)) if mean else "0"
+    return _signed(mean)
 
 
-def emotion_table(current: ResolvedJourney, future: ResolvedJourney) -> dict[str, Any]:
+def emotion_table(current: ResolvedJourney, future: ResolvedJourney, tr: Translator = ENGLISH) -> dict[str, Any]:
     """Each stage's mean emotion per persona, as-is and to-be: the chart in words."""
-    personas = _personas(current, future)
+    personas = _personas(current, future, tr)
     rows = []
     for sid, label in _columns(current, future):
         cells = []
@@ -197,7 +281,7 @@ def emotion_table(current: ResolvedJourney, future: ResolvedJourney) -> dict[str
                         value = _emotion(j, tp, pid)
                         if value is not None and _serves(j, tp, pid):
                             values.append(value)
-                cells.append(_mean(values))
+                cells.append(_mean(values, tr))
         rows.append({"label": label, "cells": cells})
     return {"personas": [label for _, label in personas], "rows": rows}
 
@@ -205,25 +289,25 @@ def emotion_table(current: ResolvedJourney, future: ResolvedJourney) -> dict[str
 # -- the changes ----------------------------------------------------------------------------
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, tr: Translator = ENGLISH) -> str:
     """An edit's value in words, whatever the model holds (references, lists, steps,
     quotes, per-persona values, times)."""
     if value is None or value == [] or value == ():
-        return "none"
+        return tr.pgettext("value", "none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return tr.gettext("yes") if value else tr.gettext("no")
     if isinstance(value, str):  # a time as the diff words it, `3..6 d`, as the map does: `3–6 d`
-        return _RANGE.sub(r"\1–\2 \3", value)
+        return i18n.time_text(tr, _RANGE.sub(r"\1–\2 \3", value))
     if isinstance(value, (int, float)):
-        return _num(value)
+        return _num(value) if tr.numbers is None else tr.number(value)
     if isinstance(value, (list, tuple)):
         if len(value) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value):
-            return f"{_num(value[0])}–{_num(value[1])}"  # a scale
-        return "; ".join(_shown(x) for x in value)
+            return f"{_shown(value[0], tr)}–{_shown(value[1], tr)}"  # a scale
+        return "; ".join(_shown(x, tr) for x in value)
     if isinstance(value, m.Ref):
         return value.id
     if isinstance(value, m.Time):
-        return timing.written(value)
+        return i18n.time_text(tr, timing.written(value))
     if isinstance(value, m.Step):
         return f"{value.lane} “{value.text}”"
     if isinstance(value, m.Quote):
@@ -235,7 +319,7 @@ def _shown(value: Any) -> str:
             if name in {f.name for f in fields(value)} and getattr(value, name):
                 return str(getattr(value, name))
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_shown(v)}" for k, v in value.items())
+        return ", ".join(f"{k} {_shown(v, tr)}" for k, v in value.items())
     return str(value)
 
 
@@ -308,13 +392,13 @@ class _Places:
         return self.stage.get((e.element, e.id))
 
 
-def _change(e: Edit, places: _Places) -> dict[str, Any]:
+def _change(e: Edit, places: _Places, tr: Translator = ENGLISH) -> dict[str, Any]:
     """One edit in words: what kind, of what, and for a change the fields, each with what
     it was and what it is (the changes of one element are merged into one later)."""
     out: dict[str, Any] = {
         "kind": e.kind,
         "sign": _SIGNS.get(e.kind, "~"),
-        "element": _ELEMENTS.get(e.element, e.element),
+        "element": tr.gettext(_ELEMENTS[e.element]) if e.element in _ELEMENTS else e.element,
         "key": (e.element, e.id),
         "name": places.label(e.element, e.id),
         "field": None,
@@ -323,18 +407,78 @@ def _change(e: Edit, places: _Places) -> dict[str, Any]:
         "new": None,
     }
     if e.kind == "changed":
-        old, new = _long(_shown(e.old)), _long(_shown(e.new))
+        old, new = _long(_value_words(e.field, e.old, tr)), _long(_value_words(e.field, e.new, tr))
         if e.field == "emotion":
             old = _signed(e.old) if isinstance(e.old, (int, float)) else old
             new = _signed(e.new) if isinstance(e.new, (int, float)) else new
-        out["fields"] = [{"field": _FIELDS.get(str(e.field), str(e.field).replace("_", " ")), "old": old, "new": new}]
+        out["fields"] = [{"field": _field_words(str(e.field), tr), "old": old, "new": new}]
     elif e.kind == "moved":
         out["old"], out["new"] = places.label("stage", str(e.old)), places.label("stage", str(e.new))
     elif e.kind == "renamed":
         out["old"], out["new"] = str(e.old), str(e.new)
     elif e.field:
-        out["field"] = str(e.field)
+        out["field"] = _field_words(str(e.field), tr)
     return out
+
+
+#: The fields whose values are words of the language's vocabularies.
+_VALUE_WORDS: dict[str, Mapping[Any, tuple[str, str]]] = {
+    "confidence": i18n.CONFIDENCES,
+    "severity": i18n.SEVERITIES,
+    "impact": i18n.IMPACTS,
+    "effort": i18n.EFFORTS,
+    "status": i18n.STATUSES,
+    "phase": i18n.PHASES,
+    "kind": i18n.CHANNEL_KINDS,
+    "mode": i18n.CHANNEL_MODES,
+    "cause": i18n.CAUSES,
+}
+_PER_PERSONA = re.compile(r"^(emotion|rating) for (\S+)$")
+#: A step as the diff words it: `frontstage: text (actor, owner team, 3..6 d)`.
+_STEP_TEXT = re.compile(r"^(frontstage|backstage): (.*?)(?: \(([^()]*)\))?$", re.S)
+_LANES = {"frontstage": pN_("lane", "frontstage"), "backstage": pN_("lane", "backstage")}
+
+
+def _field_words(name: str, tr: Translator) -> str:
+    """A field an edit names, in words: `emotion per persona`, `emotion for derek`."""
+    if name in _FIELDS:
+        return tr.word(_FIELDS[name])
+    per = _PER_PERSONA.match(name)
+    if per is not None:
+        if per.group(1) == "emotion":
+            return tr.gettext("emotion for %(persona)s", persona=per.group(2))
+        return tr.gettext("rating for %(persona)s", persona=per.group(2))
+    return name.replace("_", " ")
+
+
+def _value_words(field: str | None, value: Any, tr: Translator) -> str:
+    """An edit's value in words: a vocabulary's value in the language, a step's lane,
+    owner and times too; anything else as :func:`_shown` says it."""
+    if field in _VALUE_WORDS and isinstance(value, str):
+        return i18n.vocabulary_word(tr, _VALUE_WORDS[field], value)
+    if field == "steps" and isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value):
+        return "; ".join(_step_words(x, tr) for x in value) if value else _shown(value, tr)
+    return _shown(value, tr)
+
+
+def _step_words(text: str, tr: Translator) -> str:
+    """A step as the diff words it, with its lane, owner and times in the language."""
+    match = _STEP_TEXT.match(text)
+    if match is None:
+        return _shown(text, tr)
+    lane, what, who = match.groups()
+    parts = []
+    for part in (who or "").split(", ") if who else ():
+        if part.startswith("owner "):
+            parts.append(tr.gettext("owner %(owner)s", owner=part[len("owner ") :]))
+        elif _RANGE.match(part) or _TIME.match(part):
+            parts.append(i18n.time_text(tr, _RANGE.sub(r"\1–\2 \3", part)))
+        else:
+            parts.append(part)
+    return f"{tr.word(_LANES[lane])}: {what}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+_TIME = re.compile(r"^-?\d+(?:\.\d+)? (s|min|h|d|w|mo)$")
 
 
 _RANKS = {"journey": -1, "stage": 0, "touchpoint": 1, "flow": 2, "pain": 3, "opportunity": 4, "metric": 5}
@@ -372,14 +516,16 @@ def edits(current: ResolvedJourney, future: ResolvedJourney) -> list[Edit]:
     ]
 
 
-def changes_by_stage(current: ResolvedJourney, future: ResolvedJourney) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def changes_by_stage(
+    current: ResolvedJourney, future: ResolvedJourney, tr: Translator = ENGLISH
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The changes grouped by the stage they happen in (both journeys' stages, in the
     chart's order, each with its customer time as-is and to-be), and those that belong
     to no stage (personas, channels, teams, KPIs, the journey itself)."""
     places = _Places(current, future)
     grouped: dict[str | None, list[tuple[Edit, dict[str, Any]]]] = {}
     for e in edits(current, future):
-        grouped.setdefault(places.stage_of(e), []).append((e, _change(e, places)))
+        grouped.setdefault(places.stage_of(e), []).append((e, _change(e, places, tr)))
     position: dict[str, int] = {}
     for tp in (*future.touchpoints, *current.touchpoints):
         position.setdefault(tp.id, len(position))
@@ -393,7 +539,9 @@ def changes_by_stage(current: ResolvedJourney, future: ResolvedJourney) -> tuple
                 "id": sid,
                 "anchor": f"changes-{sid}",
                 "label": label,
-                "status": "new in the to-be" if sid not in before else ("gone from the to-be" if sid not in after else None),
+                "status": tr.gettext("new in the to-be")
+                if sid not in before
+                else (tr.gettext("gone from the to-be") if sid not in after else None),
                 "time_before": timing.stage(before[sid]).text() if sid in before else None,
                 "time_after": timing.stage(after[sid]).text() if sid in after else None,
                 "changes": _merged(grouped.pop(sid, []), position),
@@ -404,6 +552,19 @@ def changes_by_stage(current: ResolvedJourney, future: ResolvedJourney) -> tuple
     return stages, across
 
 
+def _count_words(kind: str, n: int, tr: Translator) -> str:
+    """How many elements a kind of change touched, in words: "2 added"."""
+    if kind == "added":
+        return tr.ngettext("%(num)s added", "%(num)s added", n)
+    if kind == "removed":
+        return tr.ngettext("%(num)s removed", "%(num)s removed", n)
+    if kind == "changed":
+        return tr.ngettext("%(num)s changed", "%(num)s changed", n)
+    if kind == "moved":
+        return tr.ngettext("%(num)s moved", "%(num)s moved", n)
+    return tr.ngettext("%(num)s renamed", "%(num)s renamed", n)
+
+
 def _counts(items: Iterable[dict[str, Any]]) -> list[tuple[str, int]]:
     """How many elements were added, removed, changed, moved and renamed."""
     counts: dict[str, int] = {}
@@ -412,10 +573,13 @@ def _counts(items: Iterable[dict[str, Any]]) -> list[tuple[str, int]]:
     return [(k, counts[k]) for k in ("added", "removed", "changed", "moved", "renamed") if k in counts]
 
 
-def compare_view(current: ResolvedJourney, future: ResolvedJourney, styles: Styles, words: Mapping[int, str]) -> dict[str, Any]:
+def compare_view(
+    current: ResolvedJourney, future: ResolvedJourney, styles: Styles, words: Mapping[int, str], tr: Translator = ENGLISH
+) -> dict[str, Any]:
     """The view of a future journey's comparison page (``styles`` and ``words``: the
-    map's persona lines and emotion words, so the two pages draw alike)."""
-    stages, across = changes_by_stage(current, future)
+    map's persona lines and emotion words, so the two pages draw alike; ``tr``: the
+    language of its words)."""
+    stages, across = changes_by_stage(current, future, tr)
     every = [c for s in stages for c in s["changes"]] + across
     return {
         "id": future.id,
@@ -424,10 +588,11 @@ def compare_view(current: ResolvedJourney, future: ResolvedJourney, styles: Styl
         "future": {"id": future.id, "href": f"{future.id}.html", "label": future.title},
         "time_before": timing.total(timing.touchpoint(tp) for tp in current.touchpoints).text(),
         "time_after": timing.total(timing.touchpoint(tp) for tp in future.touchpoints).text(),
-        "chart": chart(current, future, styles, words),
-        "table": emotion_table(current, future),
+        "chart": chart(current, future, styles, words, tr=tr),
+        "table": emotion_table(current, future, tr),
         "stages": stages,
         "across": across,
         "total": len(every),
         "counts": _counts(every),
+        "count_words": [_count_words(kind, n, tr) for kind, n in _counts(every)],
     }

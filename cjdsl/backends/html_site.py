@@ -8,10 +8,11 @@ DIR``). Autoescape is on and undefined names are errors. User text reaches the p
 through the ``text`` filter, which escapes it, keeps paragraphs and line breaks, and
 turns http(s) URLs into links: nothing a journey says is ever trusted as markup.
 
-Each journey gets a page (the map: stages as columns, the practitioner's lanes as rows,
-from the customer's thoughts down to the service blueprint's backstage and systems), a
-page per persona, and, for a future journey whose original is in the build, an as-is and
-to-be comparison (:mod:`cjdsl.backends.html_compare`). Pages link the journeys a journey
+Each journey gets a page (the map: a column per touchpoint under its stage, the
+practitioner's lanes as rows lined up under the touchpoints, from what the customer does
+and thinks down to the service blueprint's backstage and systems), a page per persona,
+and, for a future journey whose original is in the build, an as-is and to-be comparison
+(:mod:`cjdsl.backends.html_compare`). Pages link the journeys a journey
 names (`part_of`, `variant_of`, a touchpoint's `detail`) when the build makes their pages.
 """
 
@@ -23,20 +24,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..core import i18n, timing
 from ..core import model as m
-from ..core import timing
 from ..core import vocabulary as v
 from ..core.diagnostics import Diagnostic, Severity
+from ..core.i18n import ENGLISH, N_, Translator
 from ..core.resolved import ResolvedJourney, channel_is_online
 from ..core.span import Span
 from .base import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
 from .html_compare import compare_view
+from .html_portfolio import PORTFOLIO_PAGE, persona_facts, portfolio_products, portfolio_view
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
 
 #: Emotion -2..+2: a word for each (so colour is never the only cue) and a CSS class.
-EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive", 2: "very positive"}
+#: In English: a page's words are the build's language's (:func:`cjdsl.core.i18n.emotion_words`).
+EMOTION_WORDS = i18n.EMOTIONS
 LEVEL_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2, None: 3}
 #: Persona lines on the emotion curve: a colour and a dash pattern and a marker each
@@ -49,12 +53,22 @@ PERSONA_STYLES = [
     ("#be185d", "4 2", "ring"),
     ("#4d7c0f", "1 2", "cross"),
 ]
+#: The map's grid in CSS pixels, the widths site.css gives its columns: the lane labels,
+#: a touchpoint (narrower on a compact map) and a stage without touchpoints. The emotion
+#: curve puts each point at the middle of its touchpoint's column by these numbers.
+GRID = {"lane": 136, "column": 200, "compact": 136, "empty": 120}
+#: A map with this many touchpoints or more is compact.
+COMPACT_FROM = 41
+#: Printed, the map keeps its grid and is zoomed out to fit the width of a landscape page
+#: (A4 or Letter, about 990 CSS px), in steps of 5 % down to 20 %: a wide map prints
+#: small (sharp in a PDF, or on A3), never cut.
+PRINT_WIDTH = 990
 #: How a map knows a fact: an icon whose fill shows the strength of the backing, a word,
 #: and what the word means (for the legend). Colour only repeats it.
 CONFIDENCE = {
-    "observed": ("●", "seen in research or data"),
-    "reported": ("◐", "customers or staff said so"),
-    "assumed": ("○", "the team’s assumption, not yet checked"),
+    "observed": ("●", N_("seen in research or data")),
+    "reported": ("◐", N_("customers or staff said so")),
+    "assumed": ("○", N_("the team’s assumption, not yet checked")),
 }
 
 
@@ -165,6 +179,17 @@ class TouchpointView:
 
 
 @dataclass
+class ColumnView:
+    """A touchpoint's column of the map: its card on top, and below it, in the same
+    column, what the lanes have for it (the lanes read the rest from ``tp``)."""
+
+    tp: TouchpointView
+    pains: list[dict[str, Any]] = field(default_factory=list)
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class StageView:
     id: str
     anchor: str
@@ -172,6 +197,8 @@ class StageView:
     phase: str | None
     description: str | None
     touchpoints: list[TouchpointView]
+    #: Every pain point of the stage (at the stage or at one of its touchpoints), and the
+    #: opportunities the map shows in the stage, each once.
     pains: list[dict[str, Any]]
     opportunities: list[dict[str, Any]]
     source: str | None
@@ -179,6 +206,20 @@ class StageView:
     time: str = ""
     #: The metrics measured at the stage or at its touchpoints.
     metrics: list[dict[str, Any]] = field(default_factory=list)
+    #: One column per touchpoint shown, in order.
+    columns: list[ColumnView] = field(default_factory=list)
+    #: What concerns the stage as a whole: on the map it spans the stage's columns.
+    stage_pains: list[dict[str, Any]] = field(default_factory=list)
+    stage_opportunities: list[dict[str, Any]] = field(default_factory=list)
+    stage_metrics: list[dict[str, Any]] = field(default_factory=list)
+    #: The stage's own flow diagram (the SVG the build wrote for a journey too large to
+    #: draw whole), or None.
+    diagram: str | None = None
+
+    @property
+    def span(self) -> int:
+        """The map's columns the stage takes: one per touchpoint, one when it has none."""
+        return max(1, len(self.columns))
 
 
 @dataclass
@@ -230,6 +271,14 @@ class JourneyView:
     systems: list[dict[str, Any]] = field(default_factory=list)
     #: Metrics that name no place on the map (or one it does not have).
     metrics: list[dict[str, Any]] = field(default_factory=list)
+    #: Compact map (more than ``COMPACT_FROM - 1`` touchpoints): narrower columns, texts
+    #: clamped to a few lines (whole on hover and focus, and in the card's details).
+    compact: bool = False
+    #: The map's grid: column widths in CSS pixels (as site.css sets them) and the number
+    #: of columns (a touchpoint each, one for a stage without any).
+    grid: dict[str, int] = field(default_factory=dict)
+    #: The stage diagrams the build wrote instead of the whole flow diagram: (label, path).
+    stage_diagrams: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _source(url: str | None, span: Span) -> str | None:
@@ -402,7 +451,7 @@ def target_status(value: float | None, target: str | None) -> tuple[str | None, 
     if value is None or match is None:
         return None, None
     op, goal = match.group(1), float(match.group(2))
-    where = "below target" if value < goal else ("above target" if value > goal else "on target")
+    where = N_("below target") if value < goal else (N_("above target") if value > goal else N_("on target"))
     if op is None:
         return where, None
     met = {
@@ -415,10 +464,10 @@ def target_status(value: float | None, target: str | None) -> tuple[str | None, 
         "≤": value <= goal,
         "<": value < goal,
     }.get(op, value == goal)
-    return ("meets target", False) if met else (where if where != "on target" else "misses target", True)
+    return (N_("meets target"), False) if met else (where if where != "on target" else N_("misses target"), True)
 
 
-def _metric(j: ResolvedJourney, mt: m.Metric, url: str | None) -> dict[str, Any]:
+def _metric(j: ResolvedJourney, mt: m.Metric, url: str | None, tr: Translator = ENGLISH) -> dict[str, Any]:
     status, missed = target_status(mt.value, mt.target)
     at = None
     if mt.at is not None and mt.at.id in j.touchpoint:
@@ -427,8 +476,8 @@ def _metric(j: ResolvedJourney, mt: m.Metric, url: str | None) -> dict[str, Any]
         "id": mt.id,
         "anchor": f"metric-{mt.id}",
         "label": mt.label or mt.id,
-        "value": _number(mt.value) if mt.value is not None else None,
-        "scale": f"{_number(mt.scale[0])}–{_number(mt.scale[1])}" if mt.scale is not None else None,
+        "value": tr.number(mt.value) if mt.value is not None else None,
+        "scale": f"{tr.number(mt.scale[0])}–{tr.number(mt.scale[1])}" if mt.scale is not None else None,
         "target": mt.target,
         "status": status,
         "missed": missed,
@@ -448,6 +497,7 @@ def _touchpoint(
     url: str | None,
     shown: set[str] | None = None,
     site: Site | None = None,
+    tr: Translator = ENGLISH,
 ) -> TouchpointView:
     links = _next_links(j, tp, shown)
     channel = j.channel_of(tp)
@@ -476,7 +526,7 @@ def _touchpoint(
         personas=[(p.id, p.label or p.id) for p in personas],
         persona_ids=" ".join(p.id for p in personas),
         entry=tp.entry,
-        micro=(tp.micro_conversion_label or "micro-conversion") if tp.micro_conversion else None,
+        micro=(tp.micro_conversion_label or tr.gettext("micro-conversion")) if tp.micro_conversion else None,
         emotion=emotion,
         emotion_word=EMOTION_WORDS.get(emotion, "not rated") if emotion is not None else "not rated",
         feeling=tp.feeling,
@@ -541,7 +591,31 @@ def _persona_touchpoint(
     return replace(whole, **changes) if changes else whole
 
 
-def _opportunity(j: ResolvedJourney, o: m.Opportunity, pain: m.Pain, url: str | None) -> dict[str, Any]:
+def _pain_order(p: m.Pain) -> tuple[int, str]:
+    """Pain points by severity, the most severe first, then by id."""
+    return (-v.SEVERITIES.index(p.severity) if p.severity in v.SEVERITIES else 1, p.id)
+
+
+def _pain(j: ResolvedJourney, p: m.Pain, url: str | None) -> dict[str, Any]:
+    at = p.at.id if p.at is not None and p.at.id in j.touchpoint else None
+    return {
+        "id": p.id,
+        "anchor": f"pain-{p.id}",
+        "label": p.label or p.id,
+        "severity": p.severity,
+        "cause": p.cause,
+        "description": p.description,
+        "source": _source(url, p.span),
+        "at": Link(f"tp-{at}", j.touchpoint[at].label or at) if at is not None else None,
+        #: The touchpoint whose column it is in, None for a pain point of the whole stage.
+        "tp": at,
+        "confidence": p.confidence,
+        "order": _pain_order(p),
+    }
+
+
+def _opportunity(j: ResolvedJourney, o: m.Opportunity, pains: Sequence[m.Pain], url: str | None) -> dict[str, Any]:
+    """An opportunity and the pain points on the map it answers (the first one first)."""
     return {
         "id": o.id,
         "anchor": f"opp-{o.id}",
@@ -551,50 +625,85 @@ def _opportunity(j: ResolvedJourney, o: m.Opportunity, pain: m.Pain, url: str | 
         "owner": _team(j, o.owner),
         "status": (o.status or "").replace("_", " ") or None,
         "description": o.description,
-        "pain": Link(f"pain-{pain.id}", pain.label or pain.id),
+        "pain": Link(f"pain-{pains[0].id}", pains[0].label or pains[0].id),
+        "pains": [Link(f"pain-{p.id}", p.label or p.id) for p in pains],
         "source": _source(url, o.span),
         "order": (LEVEL_ORDER.get(o.impact, 3), EFFORT_ORDER.get(o.effort, 3), o.id),
     }
 
 
-def _curve(j: ResolvedJourney, stages: Sequence[StageView], column: int, persona: str | None) -> dict[str, Any]:
-    """The emotion curve: one polyline per persona through the x position of each of its
-    rated touchpoints (centred in its slot within its stage column)."""
-    height, top, step = 150, 15, 30  # y of +2 is `top`, each emotion step `step` px
+def _clip(text: str, width: float, size: float = 11) -> str:
+    """Text cut to about ``width`` pixels of a ``size`` px sans-serif font, with "…"."""
+    most = max(4, int(width / (size * 0.6)))
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _curve(
+    j: ResolvedJourney, stages: Sequence[StageView], grid: Mapping[str, int], persona: str | None, tr: Translator = ENGLISH
+) -> dict[str, Any]:
+    """The emotion curve under the map's columns: one line per persona (one for all the
+    touchpoints when the journey names no persona) with a point in the middle of the
+    column of each touchpoint the persona has and feels something at, labelled with the
+    feeling (the number when there is none), and the same as a table.
+
+    Columns are ``grid["column"]`` px wide (``grid["empty"]`` for a stage without
+    touchpoints), as the map draws them. The personas' markers sit a few pixels apart,
+    and under a touchpoint the highest point's label is above it, the others' below, so
+    that no label hides another persona's point."""
+    column, empty = grid["column"], grid["empty"]
     xs: dict[str, float] = {}
-    for i, stage in enumerate(stages):
-        n = len(stage.touchpoints)
-        for k, view in enumerate(stage.touchpoints):
-            xs[view.id] = round(i * column + (k + 0.5) * column / n, 1)
-    lines = []
+    offset = 0
+    for stage in stages:
+        if not stage.touchpoints:
+            offset += empty
+        for view in stage.touchpoints:
+            xs[view.id] = offset + column / 2
+            offset += column
     personas: list[m.Persona | None] = [p for p in j.personas if persona is None or p.id == persona] or [None]
+    n = len(personas)
+    step = 32  # px per emotion step
+    top = 30  # room for a label above the +2 line (and for the lane's name)
+    bottom = 23 + 12 * (n - 2) if n > 1 else 12  # and for the labels below the -2 line
+    height = top + 4 * step + bottom
     # Each persona keeps the style of its line on the whole map on its own page too.
-    style = {p.id: n for n, p in enumerate(j.personas)}
-    for p in personas:
+    style = {p.id: k for k, p in enumerate(j.personas)}
+    shown = [j.touchpoint[t.id] for st in stages for t in st.touchpoints]
+    lines: list[dict[str, Any]] = []
+    cells: dict[str, list[str]] = {}
+    for k, p in enumerate(personas):
         colour, dash, marker = PERSONA_STYLES[style.get(p.id, 0) % len(PERSONA_STYLES) if p is not None else 0]
-        points = []
-        for tp in j.touchpoints:
-            if tp.id not in xs:
-                continue
+        dx = round((k - (n - 1) / 2) * 6, 1)
+        points: list[dict[str, Any]] = []
+        for tp in shown:
             if p is not None and not any(q.id == p.id for q in j.personas_of(tp)):
+                cells.setdefault(tp.id, []).append("—")
                 continue
-            value = j.emotion_of(tp, p.id)[0] if p is not None else tp.emotion
+            value, feeling = j.emotion_of(tp, p.id) if p is not None else (tp.emotion, tp.feeling)
             if value is None:
+                cells.setdefault(tp.id, []).append(tr.gettext("not rated"))
                 continue
-            y = top + (2 - int(value)) * step
+            e = int(value)
+            signed = f"{e:+d}" if e else "0"
+            y = top + (2 - e) * step
+            cells.setdefault(tp.id, []).append(f"{signed} {tr.gettext(EMOTION_WORDS[e])}" + (f" “{feeling}”" if feeling else ""))
             points.append(
                 {
-                    "x": xs[tp.id],
+                    "x": round(xs[tp.id] + dx, 1),
+                    "mid": xs[tp.id],
                     "y": y,
                     "tp": tp.id,
                     "label": tp.label or tp.id,
-                    "emotion": f"{int(value):+d}" if value else "0",
+                    "emotion": signed,
+                    "word": tr.gettext(EMOTION_WORDS[e]),
+                    "feeling": feeling,
+                    "text": _clip(feeling or signed, column - 12),
+                    "ty": y - 9,
                 }
             )
         lines.append(
             {
                 "persona": p.id if p else "",
-                "label": (p.label or p.id) if p else "All touchpoints",
+                "label": (p.label or p.id) if p else tr.gettext("All touchpoints"),
                 "colour": colour,
                 "dash": dash,
                 "marker": marker,
@@ -602,8 +711,38 @@ def _curve(j: ResolvedJourney, stages: Sequence[StageView], column: int, persona
                 "path": " ".join(f"{pt['x']},{pt['y']}" for pt in points),
             }
         )
-    grid = [{"y": top + (2 - e) * step, "label": f"{e:+d}" if e else "0", "word": EMOTION_WORDS[e]} for e in range(2, -3, -1)]
-    return {"width": max(1, len(stages)) * column, "height": height, "lines": lines, "grid": grid}
+    # Under a touchpoint, the highest point has its label above it, the others below it
+    # (one under the other), so that no label sits on another persona's point.
+    column_points: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        for pt in line["points"]:
+            column_points.setdefault(pt["tp"], []).append(pt)
+    for here in column_points.values():
+        for i, pt in enumerate(sorted(here, key=lambda q: q["y"])):  # stable: the personas' order among equals
+            pt["ty"] = pt["y"] - 9 if i == 0 else pt["y"] + 17 + 12 * (i - 1)
+    grid_lines = [
+        {"y": top + (2 - e) * step, "label": f"{e:+d}" if e else "0", "word": tr.gettext(EMOTION_WORDS[e])}
+        for e in range(2, -3, -1)
+    ]
+    views = {t.id: (t, st) for st in stages for t in st.touchpoints}
+    rows = [
+        {
+            "tp": tp.id,
+            "label": views[tp.id][0].label,
+            "stage": views[tp.id][1].label,
+            "persona_ids": views[tp.id][0].persona_ids,
+            "channel_id": views[tp.id][0].channel_id,
+            "cells": cells.get(tp.id, []),
+        }
+        for tp in shown
+    ]
+    return {
+        "width": max(1, offset),
+        "height": height,
+        "lines": lines,
+        "grid": grid_lines,
+        "rows": rows,
+    }
 
 
 def _involved(j: ResolvedJourney) -> tuple[list[m.Actor], list[m.System]]:
@@ -617,32 +756,32 @@ def _involved(j: ResolvedJourney) -> tuple[list[m.Actor], list[m.System]]:
     )
 
 
-def _element_index(j: ResolvedJourney) -> list[tuple[Span, str, str]]:
+def _element_index(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[tuple[Span, str, str]]:
     """Every element with an anchor, to link findings to the element they concern."""
     out: list[tuple[Span, str, str]] = []
     for p in j.personas:
-        out.append((p.span, f"persona-{p.id}", f"persona {p.id}"))
+        out.append((p.span, f"persona-{p.id}", tr.gettext("persona %(id)s", id=p.id)))
     for s in j.stages:
-        out.append((s.span, f"stage-{s.id}", f"stage {s.id}"))
+        out.append((s.span, f"stage-{s.id}", tr.gettext("stage %(id)s", id=s.id)))
         for tp in s.touchpoints:
-            out.append((tp.span, f"tp-{tp.id}", f"touchpoint {tp.id}"))
+            out.append((tp.span, f"tp-{tp.id}", tr.gettext("touchpoint %(id)s", id=tp.id)))
             for e in tp.events:
-                out.append((e.span, f"event-{tp.id}-{slug(e.name)}", f'event "{e.name}"'))
+                out.append((e.span, f"event-{tp.id}-{slug(e.name)}", tr.gettext('event "%(name)s"', name=e.name)))
     for pain in j.pains:
-        out.append((pain.span, f"pain-{pain.id}", f"pain point {pain.id}"))
+        out.append((pain.span, f"pain-{pain.id}", tr.gettext("pain point %(id)s", id=pain.id)))
     for o in j.opportunities:
-        out.append((o.span, f"opp-{o.id}", f"opportunity {o.id}"))
+        out.append((o.span, f"opp-{o.id}", tr.gettext("opportunity %(id)s", id=o.id)))
     for k in j.kpis:
-        out.append((k.span, f"kpi-{k.id}", f"KPI {k.id}"))
+        out.append((k.span, f"kpi-{k.id}", tr.gettext("KPI %(id)s", id=k.id)))
     for mt in j.metrics:
-        out.append((mt.span, f"metric-{mt.id}", f"metric {mt.id}"))
+        out.append((mt.span, f"metric-{mt.id}", tr.gettext("metric %(id)s", id=mt.id)))
     actors, systems = _involved(j)
     for a in actors:
-        out.append((a.span, f"actor-{a.id}", f"actor {a.id}"))
+        out.append((a.span, f"actor-{a.id}", tr.gettext("actor %(id)s", id=a.id)))
     for sy in systems:
-        out.append((sy.span, f"system-{sy.id}", f"system {sy.id}"))
+        out.append((sy.span, f"system-{sy.id}", tr.gettext("system %(id)s", id=sy.id)))
     if j.journey is not None:
-        out.append((j.journey.span, "top", f"journey {j.id}"))
+        out.append((j.journey.span, "top", tr.gettext("journey %(id)s", id=j.id)))
     return out
 
 
@@ -680,10 +819,12 @@ def _innermost(index: list[tuple[Span, str, str]], spans: Sequence[Span]) -> lis
     return out
 
 
-def _findings(j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | None) -> list[dict[str, Any]]:
+def _findings(
+    j: ResolvedJourney, diagnostics: Sequence[Diagnostic], url: str | None, tr: Translator = ENGLISH
+) -> list[dict[str, Any]]:
     files = set(j.files)
     shown = [d for d in diagnostics if d.span is not None and d.span.path in files]
-    places = _innermost(_element_index(j), [d.span for d in shown])  # type: ignore[misc]
+    places = _innermost(_element_index(j, tr), [d.span for d in shown])  # type: ignore[misc]
     out = []
     for d, best in zip(shown, places, strict=True):
         assert d.span is not None
@@ -709,14 +850,17 @@ def journey_view(
     j: ResolvedJourney,
     ctx: BuildContext,
     persona: str | None = None,
-    column: int = 260,
+    column: int | None = None,
     whole: JourneyView | None = None,
     site: Site | None = None,
 ) -> JourneyView:
     """The view of a journey's page, or of one persona's page. A persona's page reuses
     the touchpoint views of ``whole`` (the journey's own view) where it can. ``site``
-    (the build's journeys, for links between pages) is made from ``ctx`` when not given."""
+    (the build's journeys, for links between pages) is made from ``ctx`` when not given.
+    ``column`` overrides the width of a touchpoint's column the curve is drawn for (a
+    template that changes the widths in CSS)."""
     url = ctx.config.source_url if ctx.config is not None else None
+    tr = ctx.i18n if ctx is not None else ENGLISH
     site = site if site is not None else Site.of(ctx.journeys or (j,))
     visible: set[str] | None = None
     if persona is not None:
@@ -733,32 +877,53 @@ def journey_view(
         else:
             loose.append(mt)
     stages = []
+    # Each opportunity is shown once, at the first of its pain points on the map (its
+    # other pain points link to it): at that pain point's touchpoint, or across its stage.
+    pains_on_map: list[m.Pain] = []
+    placed: dict[str, tuple[str, str]] = {}  # opportunity id -> ("tp" or "stage", id)
+    answers: dict[str, list[m.Pain]] = {}
+    stage_of_tp: dict[str, list[TouchpointView]] = {}
     for s in j.stages:
         tps = []
         for tp in s.touchpoints:
             if visible is not None and tp.id not in visible:
                 continue
-            view = made.get(tp.id) or _touchpoint(j, s, tp, url, visible, site)
+            view = made.get(tp.id) or _touchpoint(j, s, tp, url, visible, site, tr)
             tps.append(_persona_touchpoint(j, tp, view, visible, persona) if visible is not None and persona else view)
+        stage_of_tp[s.id] = tps
         shown = {tp.id for tp in tps}
-        pains = [p for p in j.pains if p.at is not None and (p.at.id == s.id or p.at.id in shown)]
-        pain_views: list[dict[str, Any]] = [
-            {
-                "id": p.id,
-                "anchor": f"pain-{p.id}",
-                "label": p.label or p.id,
-                "severity": p.severity,
-                "cause": p.cause,
-                "description": p.description,
-                "source": _source(url, p.span),
-                "at": Link(f"tp-{p.at.id}", j.touchpoint[p.at.id].label or p.at.id) if p.at and p.at.id in j.touchpoint else None,
-                "confidence": p.confidence,
-                "order": (-v.SEVERITIES.index(p.severity) if p.severity in v.SEVERITIES else 1, p.id),
-            }
-            for p in pains
+        here = sorted((pn for pn in j.pains if pn.at is not None and (pn.at.id == s.id or pn.at.id in shown)), key=_pain_order)
+        for pain in here:
+            pains_on_map.append(pain)
+            at = pain.at.id if pain.at is not None and pain.at.id in j.touchpoint else None
+            for o in j.opportunities_of(pain):
+                answers.setdefault(o.id, []).append(pain)
+                placed.setdefault(o.id, ("tp", at) if at is not None else ("stage", s.id))
+    opportunities: dict[str, dict[str, Any]] = {}
+    for pain in pains_on_map:
+        for o in j.opportunities_of(pain):
+            if o.id not in opportunities:
+                opportunities[o.id] = _opportunity(j, o, answers[o.id], url)
+    for s in j.stages:
+        tps = stage_of_tp[s.id]
+        shown = {tp.id for tp in tps}
+        pain_views = [_pain(j, pn, url) for pn in pains_on_map if pn.at is not None and (pn.at.id == s.id or pn.at.id in shown)]
+        places = {("stage", s.id)} | {("tp", t) for t in shown}
+        opps = sorted((o for oid, o in opportunities.items() if placed[oid] in places), key=lambda o: o["order"])
+        metrics = [
+            _metric(j, mt, url, tr)
+            for mt in metrics_at.get(s.id, [])
+            if mt.at is None or mt.at.id not in j.touchpoint or mt.at.id in shown
         ]
-        pain_views.sort(key=lambda x: x["order"])
-        opps = {o["id"]: o for p in pains for o in (_opportunity(j, o, p, url) for o in j.opportunities_of(p))}
+        columns = [
+            ColumnView(
+                tp=t,
+                pains=[p for p in pain_views if p["tp"] == t.id],
+                opportunities=[o for o in opps if placed[o["id"]] == ("tp", t.id)],
+                metrics=[mt for mt in metrics if mt["tp"] == t.id],
+            )
+            for t in tps
+        ]
         stages.append(
             StageView(
                 id=s.id,
@@ -768,14 +933,15 @@ def journey_view(
                 description=s.description,
                 touchpoints=tps,
                 pains=pain_views,
-                opportunities=sorted(opps.values(), key=lambda o: o["order"]),
+                opportunities=opps,
                 source=_source(url, s.span),
                 time=timing.total(timing.touchpoint(j.touchpoint[t.id]) for t in tps).text(),
-                metrics=[
-                    _metric(j, mt, url)
-                    for mt in metrics_at.get(s.id, [])
-                    if mt.at is None or mt.at.id not in j.touchpoint or mt.at.id in shown
-                ],
+                metrics=metrics,
+                columns=columns,
+                stage_pains=[p for p in pain_views if p["tp"] is None],
+                stage_opportunities=[o for o in opps if placed[o["id"]] == ("stage", s.id)],
+                stage_metrics=[mt for mt in metrics if mt["tp"] is None],
+                diagram=ctx.linked_path(DIAGRAM, j.id, f"stage:{s.id}") if persona is None else None,
             )
         )
     warnings = findings_of(j, ctx.diagnostics)
@@ -799,31 +965,43 @@ def journey_view(
             continue
         personas.append(
             {
+                **persona_facts(p),
                 "id": p.id,
                 "anchor": f"persona-{p.id}",
                 "label": p.label or p.id,
-                "role": p.role,
-                "industry": p.industry,
-                "age": int(p.age) if p.age is not None else None,
-                "gender": p.gender,
-                "location": p.location,
-                "goals": list(p.goals),
-                "needs": list(p.needs),
-                "concerns": list(p.concerns),
-                "interests": list(p.interests),
-                "description": p.description,
                 "source": _source(url, p.span),
             }
         )
     tp_views = [t for st in stages for t in st.touchpoints]
+    compact = len(tp_views) >= COMPACT_FROM
+    grid = {
+        "lane": GRID["lane"],
+        "column": column or GRID["compact" if compact else "column"],
+        "empty": GRID["empty"],
+        "columns": sum(st.span for st in stages),
+    }
+    curve = _curve(j, stages, grid, persona, tr)
+    grid["print"] = max(20, min(100, int(PRINT_WIDTH / (grid["lane"] + curve["width"]) * 20) * 5))
+    # A lane is shown when some column (or stage) has something for it.
     lanes = {
+        "doing": any(t.customer_action for t in tp_views),
+        "needs": any(t.need or t.context for t in tp_views),
         "thinking": any(t.thinking for t in tp_views),
         "quotes": any(t.quotes for t in tp_views),
+        "curve": any(line["points"] for line in curve["lines"]),
+        "pains": any(st.pains for st in stages),
+        "stage_pains": any(st.stage_pains for st in stages),
+        "opportunities": any(st.opportunities for st in stages),
+        "stage_opportunities": any(st.stage_opportunities for st in stages),
+        "company": any(t.company_action or t.owner for t in tp_views),
         "metrics": any(st.metrics for st in stages),
+        "stage_metrics": any(st.stage_metrics for st in stages),
         "frontstage": any(t.frontstage for t in tp_views),
         "backstage": any(t.backstage for t in tp_views),
         "support": any(t.systems for t in tp_views),
+        "time": any(t.wait or t.duration for t in tp_views),
     }
+    lanes["said"] = lanes["thinking"] or lanes["quotes"]
     lanes["visibility"] = lanes["frontstage"] or lanes["backstage"]
     jm = j.journey
     parent = _detail(jm.part_of, site) if jm is not None else None
@@ -844,9 +1022,9 @@ def journey_view(
             (c.id, c.label or c.id) for c in j.channels if any(t.channel_id == c.id for s in stages for t in s.touchpoints)
         ],
         kpis=kpis,
-        curve=_curve(j, stages, column, persona),
-        findings=_findings(j, ctx.diagnostics, url) if persona is None else [],
-        suppressed=_findings(j, ctx.suppressed, url) if persona is None else [],
+        curve=curve,
+        findings=_findings(j, ctx.diagnostics, url, tr) if persona is None else [],
+        suppressed=_findings(j, ctx.suppressed, url, tr) if persona is None else [],
         warnings=sum(1 for d in warnings if d.severity is Severity.WARNING),
         infos=sum(1 for d in warnings if d.severity is Severity.INFO),
         diagram=ctx.linked_path(DIAGRAM, j.id, "journey", persona),
@@ -855,7 +1033,7 @@ def journey_view(
         touchpoint_count=sum(len(s.touchpoints) for s in stages),
         source=_source(url, j.journey.span) if j.journey else None,
         persona_pages={p.id: f"{j.id}.persona-{p.id}.html" for p in j.personas},
-        tracking=_tracking(j) if persona is None else [],
+        tracking=_tracking(j, tr) if persona is None else [],
         tracking_files=[(p.label, p.path) for p in ctx.linked_products(PLAN)] if persona is None else [],
         lanes=lanes,
         confidence=any(t.confidence for t in tp_views) or any(p["confidence"] for st in stages for p in st.pains),
@@ -893,14 +1071,17 @@ def journey_view(
         ]
         if persona is None
         else [],
-        metrics=[_metric(j, mt, url) for mt in loose] if persona is None else [],
+        metrics=[_metric(j, mt, url, tr) for mt in loose] if persona is None else [],
+        compact=compact,
+        grid=grid,
+        stage_diagrams=[(st.label, st.diagram) for st in stages if st.diagram],
     )
 
 
-def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
+def _tracking(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[dict[str, Any]]:
     """This journey's events, as the tracking plan has them, for the page's table."""
-    from ..tracking.emit import constraints
     from ..tracking.plan import build_plan
+    from .tracking_plan import constraints
 
     out = []
     for e in build_plan([j]).events:
@@ -920,7 +1101,7 @@ def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
                         "type": str(p.type),
                         "required": p.required,
                         "description": p.description,
-                        "constraints": constraints(p),
+                        "constraints": constraints(p, tr),
                     }
                     for p in e.properties
                 ],
@@ -932,7 +1113,31 @@ def _tracking(j: ResolvedJourney) -> list[dict[str, Any]]:
 # -- rendering -----------------------------------------------------------------------------
 
 
-def environment(overrides: Mapping[str, str] | None = None) -> Any:
+#: Environments already made, by templates and language: a rebuild (`cjdsl serve`) reuses
+#: the compiled templates instead of compiling every one again (about a second a build).
+_ENVIRONMENTS: dict[tuple[Any, ...], tuple[Translator, Any]] = {}
+_MAX_ENVIRONMENTS = 8
+
+
+def environment(overrides: Mapping[str, str] | None = None, tr: Translator = ENGLISH) -> Any:
+    """The templates' environment for one build (a fresh ``fragment`` store, compiled
+    templates shared with earlier builds in the same templates and language)."""
+    key = (tuple(sorted((overrides or {}).items())), id(tr))
+    known = _ENVIRONMENTS.get(key)
+    if known is None or known[0] is not tr:
+        if len(_ENVIRONMENTS) >= _MAX_ENVIRONMENTS:
+            _ENVIRONMENTS.pop(next(iter(_ENVIRONMENTS)))
+        known = _ENVIRONMENTS[key] = (tr, _environment(overrides, tr))
+    env = known[1]
+    env.globals["fragment"] = _Fragments()
+    return env
+
+
+def _environment(overrides: Mapping[str, str] | None = None, tr: Translator = ENGLISH) -> Any:
+    """The templates' environment, its words in the language of ``tr``: Jinja's i18n
+    extension with newstyle gettext (``{{ _("%(n)s touchpoints", n=...) }}``,
+    ``ngettext``, ``pgettext``), through callables that treat a translation as text
+    (:meth:`cjdsl.core.i18n.Translator.html`), never as markup."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -949,13 +1154,38 @@ def environment(overrides: Mapping[str, str] | None = None) -> Any:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Newstyle gettext, installed by hand: Jinja's own wrappers would trust a translation
+    # as markup, and run `%` on it.
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # the i18n extension's setting
+    env.globals.update(tr.html())
+    env.globals["lang"] = tr.lang
+    env.globals["word"] = lambda kind, value: i18n.vocabulary_word(tr, i18n.VOCABULARIES[kind], value)
+    env.globals["state_word"] = lambda state: i18n.vocabulary_word(tr, i18n.STATES, state)
+    env.globals["finding_word"] = lambda severity: tr.word(_FINDINGS[severity]) if severity in _FINDINGS else severity
+    env.globals["search_counts"] = lambda n: [
+        tr.ngettext("%(num)s match", "%(num)s matches", k) for k in range(min(int(n), MAX_COUNTS) + 1)
+    ]
+    env.filters["time"] = lambda text: i18n.time_text(tr, str(text))
     env.filters["text"] = text_html
     env.filters["stars"] = lambda n: "★" * int(n) + "☆" * (5 - int(n))
     env.filters["signed"] = lambda n: f"{int(n):+d}" if n else "0"
     env.globals["fragment"] = _Fragments()
-    env.globals["confidence_levels"] = CONFIDENCE
+    env.globals["confidence_levels"] = {c: (icon, tr.gettext(meaning)) for c, (icon, meaning) in CONFIDENCE.items()}
     return env
+
+
+#: A finding's severity in words, as the findings list shows it.
+_FINDINGS = {
+    "error": i18n.pN_("finding", "error"),
+    "warning": i18n.pN_("finding", "warning"),
+    "info": i18n.pN_("finding", "info"),
+    "suppressed": i18n.pN_("finding", "suppressed"),
+}
+#: The index page's search says how many items match, up to this many (its script
+#: has the words for each count).
+MAX_COUNTS = 5000
 
 
 class _Fragments:
@@ -981,7 +1211,7 @@ def _page(env: Any, name: str, root: str, **values: Any) -> str:
 
 
 #: The site's assets, each with its media type.
-ASSETS = {"assets/site.css": "text/css", "assets/site.js": "text/javascript"}
+ASSETS = {"assets/site.css": "text/css", "assets/site.js": "text/javascript", "assets/portfolio.css": "text/css"}
 
 
 def page_path(journey: str, persona: str | None = None) -> str:
@@ -990,16 +1220,19 @@ def page_path(journey: str, persona: str | None = None) -> str:
 
 
 def build_site(ctx: BuildContext) -> list[Artifact]:
-    env = environment(ctx.templates)
+    tr = ctx.i18n
+    env = environment(ctx.templates, tr)
     site = Site.of(ctx.journeys)
     views = [journey_view(j, ctx, site=site) for j in ctx.journeys]
-    out = [Artifact.text("index.html", "text/html", _page(env, "index.html", "", journeys=views))]
+    folio = portfolio_view(ctx.journeys, i18n.emotion_words(tr), page_path, tr)
+    out = [Artifact.text("index.html", "text/html", _page(env, "index.html", "", journeys=views, portfolio=folio))]
+    out += [Artifact.text(path, "text/html", _page(env, name, root, **values)) for path, name, root, values in folio.pages()]
     by_id = {j.id: j for j in ctx.journeys}
     for j, view in zip(ctx.journeys, views):
         out.append(Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=view)))
         if j.id in site.compared:
             current = by_id[site.compared[j.id]]
-            page = _page(env, "compare.html", "../", c=compare_view(current, j, PERSONA_STYLES, EMOTION_WORDS))
+            page = _page(env, "compare.html", "../", c=compare_view(current, j, PERSONA_STYLES, i18n.emotion_words(tr), tr))
             out.append(Artifact.text(compare_path(j.id), "text/html", page))
         for p in j.personas:
             pview = journey_view(j, ctx, persona=p.id, whole=view, site=site)
@@ -1016,7 +1249,7 @@ def build_site(ctx: BuildContext) -> list[Artifact]:
 
 
 def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
-    env = environment(ctx.templates)
+    env = environment(ctx.templates, ctx.i18n)
     return Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=journey_view(j, ctx)))
 
 
@@ -1028,6 +1261,7 @@ def _products(j: ResolvedJourney) -> list[Product]:
         Product(page_path(j.id), journey=j.id),
         *([Product(compare_path(j.id), journey=j.id, view="compare")] if compare else []),
         *(Product(page_path(j.id, p.id), journey=j.id, persona=p.id) for p in j.personas),
+        *portfolio_products(j),
     ]
 
 
@@ -1039,7 +1273,7 @@ BACKEND = register(
         build_site,
         # The pages show each journey's diagram (or link its DOT) and offer the tracking plan.
         links=("graphviz", "tracking"),
-        products=(Product("index.html"), *(Product(asset) for asset in ASSETS)),
+        products=(Product("index.html"), Product(PORTFOLIO_PAGE), *(Product(asset) for asset in ASSETS)),
         products_of=_products,
     )
 )

@@ -33,9 +33,13 @@ COMMANDS = {
     "render": "build:render",
     "diff": "diff:diff_command",
     "import": "imports:import_group",
+    "export": "export:export_group",
     "events": "events:events",
     "simulate": "simulate:simulate",
     "measure": "measure:measure_command",
+    "lsp": "lsp:lsp",
+    "serve": "serve:serve",
+    "init": "init:init",
 }
 
 

@@ -14,7 +14,7 @@ import click
 from .. import fs
 from ..project.config import Config, ConfigError, boundary, load_config
 from ..project.config import safe as safe_config
-from ..project.graph import Project, compile_project
+from ..project.graph import Measure, Project, compile_project
 from ..tracking import LockError
 from .progress import StatusLine
 from .report import RENDERERS
@@ -60,9 +60,15 @@ def existing(paths: Sequence[str]) -> list[Path]:
     return out
 
 
-def compile_paths(ctx: click.Context, paths: Sequence[str], config: Config | None = None, within: Path | None = None) -> Project:
-    """Reads, parses, resolves and validates PATHS, turning I/O and lock problems into
-    one-line failures."""
+def compile_paths(
+    ctx: click.Context,
+    paths: Sequence[str],
+    config: Config | None = None,
+    within: Path | None = None,
+    measure: Measure | None = None,
+) -> Project:
+    """Reads, parses, resolves and validates PATHS (measured on events when ``measure``
+    is given), turning I/O and lock problems into one-line failures."""
     given = existing(paths)
     config = config or settings(ctx, given, within)
     # The model lives until the command ends and holds no reference cycles: keep the
@@ -71,7 +77,8 @@ def compile_paths(ctx: click.Context, paths: Sequence[str], config: Config | Non
     gc.disable()
     status: StatusLine | None = ctx.obj.get("progress")
     try:
-        return compile_project(given, config, jobs=ctx.obj.get("jobs", 1), progress=status.show if status else None)
+        jobs = ctx.obj.get("jobs", 1)
+        return compile_project(given, config, jobs=jobs, progress=status.show if status else None, measure=measure)
     except OSError as err:
         raise Failure(f"{err.filename or ''}: {err.strerror}") from None
     except LockError as err:

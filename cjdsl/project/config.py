@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import fs
+from ..core.i18n import valid_tag
 from ..rules import RuleSettings, SettingsError, parse_settings
 from .sources import DEFAULT_MAX_BYTES
 
@@ -35,6 +36,8 @@ SETTINGS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "rules": (dict, "[rules.NAME] tables: `severity` (error, warning, info, off) and the rule's options"),
     "tracking": (dict, "[tracking] `vendor` (Snowplow Iglu vendor, e.g. com.acme) and `name` (the plan's name)"),
     "events": (dict, "[events] where events keep the user, time, name, properties and persona (docs/measure.md)"),
+    "measure": (dict, "[measure] `events`: event files or globs (relative to the root) that `check` and `build` measure on"),
+    "site": (dict, "[site] `locale` (the language of the site, diagrams and Markdown) and `locale_dir` (docs/i18n.md)"),
 }
 
 
@@ -167,6 +170,14 @@ def load_config(paths: Sequence[Path], explicit: Path | None = None, *, stop: Pa
             raise ConfigError(f"{file}: [tracking] takes `vendor` and `name` as strings, not `{key}`")
     if "vendor" in tracking and not re.fullmatch(r"[a-zA-Z0-9_.-]+", tracking["vendor"]):
         raise ConfigError(f"{file}: [tracking] vendor must match ^[a-zA-Z0-9-_.]+$ (Iglu), e.g. com.acme")
+    site = table.get("site", {})
+    for key, value in site.items():
+        if key not in ("locale", "locale_dir") or not isinstance(value, str):
+            raise ConfigError(f"{file}: [site] takes `locale` and `locale_dir` as strings, not `{key}`")
+    if "locale" in site and not valid_tag(site["locale"]):
+        raise ConfigError(f"{file}: [site] locale must be a language tag such as pl or pl_PL, not {site['locale']!r}")
+    if "locale_dir" in site and (not site["locale_dir"].strip() or Path(site["locale_dir"]).is_absolute()):
+        raise ConfigError(f'{file}: [site] locale_dir must be a folder relative to the project root, such as "locale"')
     try:
         rules = parse_settings(table)
     except SettingsError as err:

@@ -22,7 +22,7 @@ ones that do; their findings in the named file are reported.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +41,17 @@ from .sources import load_source
 #: Below this many bytes of sources, starting worker processes costs more than it saves.
 PARALLEL_BYTES = 512 * 1024
 
+#: What reads, decodes, parses and checks one source: (location, display path, size
+#: limit) → the file and its own diagnostics. :func:`sources.load_source` by default; an
+#: editor passes its own, which sees its unsaved text and reuses what it parsed before.
+Load = Callable[[Path, str, int], tuple[SourceFile, list[Diagnostic]]]
+#: What reads the tracking lock (a path and a size limit): its content, or None when
+#: there is none. :func:`read_lock` by default; the language server keeps what it read.
+ReadLock = Callable[[Path, int], dict[str, Any] | None]
+#: What measures the journeys against events (``cjdsl.measure``, given by the commands
+#: that take ``--events``): the journeys → the report the CJ4xx rules and the site read.
+Measure = Callable[[Sequence[ResolvedJourney]], Mapping[str, Any]]
+
 
 @dataclass
 class Project:
@@ -55,6 +66,9 @@ class Project:
     suppressed: list[Diagnostic] = field(default_factory=list)
     #: tracking.lock.json at the project root, when there is one.
     lock: dict[str, Any] | None = None
+    #: What the events said of the journeys (the report of ``cjdsl measure``), when the
+    #: run was given events.
+    measured: Mapping[str, Any] | None = None
     #: For each file that journeys include: the display paths of those journeys' files.
     included_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -75,9 +89,10 @@ class Project:
 class _Files:
     """Reads and parses each file once, and checks its structure once."""
 
-    def __init__(self, config: Config, project: Project) -> None:
+    def __init__(self, config: Config, project: Project, load: Load = load_source) -> None:
         self.config = config
         self.project = project
+        self.read_source = load
         self.by_location: dict[Path, SourceFile] = {}
         #: Bytes read so far, against the --safe limit for all sources of one run.
         self.total = 0
@@ -104,7 +119,7 @@ class _Files:
                     f"the sources hold more than the {SAFE_MAX_TOTAL_BYTES // 2**20} MB --safe allows (counting included files)"
                 )
         path = fs.display_path(location, self.config.root)
-        return self.add(location, load_source(location, path, self.config.max_file_size))
+        return self.add(location, self.read_source(location, path, self.config.max_file_size))
 
 
 def _document(sf: SourceFile) -> m.Document | None:
@@ -225,19 +240,28 @@ class _Graph:
 
 
 def compile_project(
-    paths: Sequence[Path], config: Config, *, jobs: int = 1, progress: Callable[[str], None] | None = None
+    paths: Sequence[Path],
+    config: Config,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+    load: Load = load_source,
+    lock: ReadLock | None = None,
+    measure: Measure | None = None,
 ) -> Project:
     """Reads, parses and resolves every ``.journey`` file under ``paths``: with ``jobs``
     above 1, files are read and parsed in that many processes. ``progress`` hears what
-    is being done, for a terminal's status line."""
+    is being done, for a terminal's status line. ``load`` reads each source and ``lock``
+    the tracking lock (the language server passes its own: open documents' text, parsed
+    files reused, nothing read from outside the root)."""
     project = Project(config)
     files, missing = fs.discover(paths, config.root, config.exclude)
     for given in missing:
         project.diagnostics.append(make("CJ151", f"{given}: no such file or folder", None))
     if config.safe:
         fs.check_inside(files, config.root, SAFE_MAX_TOTAL_BYTES)
-    loader = _Files(config, project)
-    if jobs > 1 and len(files) > 1 and fs.total_size(files) >= PARALLEL_BYTES:
+    loader = _Files(config, project, load)
+    if jobs > 1 and load is load_source and len(files) > 1 and fs.total_size(files) >= PARALLEL_BYTES:
         from .parallel import load_sources
 
         for location, loaded in zip(files, load_sources(files, config, jobs, progress), strict=True):
@@ -358,12 +382,10 @@ def compile_project(
 
     lock_path = config.root / LOCK_NAME
     lock_limit = config.max_file_size if config.safe else 64 * 1024 * 1024
-    data = None if config.safe and fs.is_link(lock_path) else fs.read_bytes(lock_path, lock_limit)
-    if data is not None:
-        from ..tracking.lock import read as read_lock  # the plan's formats, only when there is a lock
-
-        project.lock = read_lock(data.decode("utf-8", "replace"))
-    active, suppressed = run_rules([*own, *extra], config.rules, project.lock)
+    project.lock = None if config.safe and fs.is_link(lock_path) else (lock or read_lock)(lock_path, lock_limit)
+    if measure is not None and own and not has_errors(project.diagnostics):
+        project.measured = measure(own)
+    active, suppressed = run_rules([*own, *extra], config.rules, project.lock, project.measured)
     if extra:
         own_files = {f for j in own for f in j.files}
         keep = own_files | wanted_paths
@@ -373,6 +395,16 @@ def compile_project(
     project.diagnostics = once_per_place(project.diagnostics)
     project.suppressed = once_per_place(suppressed)
     return project
+
+
+def read_lock(path: Path, limit: int) -> dict[str, Any] | None:
+    """The tracking lock at ``path``, checked (:class:`~cjdsl.tracking.LockError`), or None."""
+    data = fs.read_bytes(path, limit)
+    if data is None:
+        return None
+    from ..tracking.lock import read  # the plan's formats, only when there is a lock
+
+    return read(data.decode("utf-8", "replace"))
 
 
 def event_id_collisions(journeys: Sequence[ResolvedJourney]) -> list[Diagnostic]:

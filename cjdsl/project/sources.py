@@ -80,10 +80,12 @@ def refused(path: str, got: fs.Read, max_file_size: int) -> Diagnostic:
     return too_large(path, got.size, max_file_size) if got.problem == "too-large" else not_regular(path)
 
 
-def load_source(location: Path, path: str, max_file_size: int) -> tuple[SourceFile, list[Diagnostic]]:
+def load_source(location: Path, path: str, max_file_size: int, got: fs.Read | None = None) -> tuple[SourceFile, list[Diagnostic]]:
     """Reads, decodes, parses and checks the structure of one file: everything done
-    to a file on its own, so files can go through it in parallel."""
-    got = fs.read_source(location, max_file_size)
+    to a file on its own, so files can go through it in parallel. ``got``: the file's
+    bytes when the caller has them already (an editor's unsaved text)."""
+    if got is None:
+        got = fs.read_source(location, max_file_size)
     if got.problem == "missing":
         return SourceFile(location, path, None), []
     if got.data is None:

@@ -298,3 +298,12 @@ def test_any_model_prints_and_parses_back(doc: m.Document) -> None:
     assert result.document == doc
     assert format_document(result.document) == text
     assert [line for line in text.split("\n") if line != line.rstrip(" \t")] == [], "no trailing whitespace"
+
+
+def test_an_event_without_properties_is_one_line() -> None:
+    # An event's name is its header, not its body: with nothing else, no braces.
+    source = 'journey j "J" {\n}\n\nstage s "S" {\n  touchpoint t "T" {\n    event "Page Viewed" {}\n  }\n}\n'
+    out, _ = format_text(source, "f.journey")
+    assert out is not None
+    assert '    event "Page Viewed"\n' in out and "{\n    }" not in out
+    assert format_text(out, "f.journey")[0] == out

@@ -117,7 +117,7 @@ def _number(value: float, *, signed: bool = False) -> str:
 
 
 #: Fields printed in a declaration's header line rather than in its block.
-_HEADER = frozenset({"id", "label", "phase", "mode", "kind", "text", "lane"})
+_HEADER = frozenset({"id", "name", "label", "phase", "mode", "kind", "text", "lane"})
 
 
 def _time(t: m.Time) -> str:

@@ -46,6 +46,9 @@ class Context:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: The tracking lock file's content, when the project has one.
     lock: Mapping[str, Any] | None = None
+    #: What the events said of the journeys (the report of `cjdsl measure`, as its
+    #: JSON has it), when the run was given events: what the CJ4xx rules read.
+    measured: Mapping[str, Any] | None = None
 
 
 JourneyCheck = Callable[[ResolvedJourney, Context], Iterable[Finding]]
@@ -67,6 +70,9 @@ class Rule:
     #: A team's policy rather than a rule of a complete map: off unless `select` names it
     #: (by name or full code) or `[rules.NAME]` gives it a severity.
     opt_in: bool = False
+    #: A rule of the measured journey (CJ4xx): it reads :attr:`Context.measured` and runs
+    #: only when the run was given events.
+    measured: bool = False
 
     def run(self, journeys: Sequence[ResolvedJourney], ctx: Context) -> Iterator[Finding]:
         if self.check_project is not None:
@@ -100,6 +106,7 @@ def rule(
     options: Mapping[str, Any] | None = None,
     project: bool = False,
     opt_in: bool = False,
+    measured: bool = False,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Registers the decorated check; the docs are the defining module's docstring."""
 
@@ -119,6 +126,7 @@ def rule(
                 None if project else fn,
                 fn if project else None,
                 opt_in=opt_in,
+                measured=measured,
             )
         )
         return fn

@@ -79,10 +79,15 @@ class _Capped:
 
 
 def run_rules(
-    journeys: Sequence[ResolvedJourney], settings: RuleSettings, lock: Mapping[str, Any] | None = None
+    journeys: Sequence[ResolvedJourney],
+    settings: RuleSettings,
+    lock: Mapping[str, Any] | None = None,
+    measured: Mapping[str, Any] | None = None,
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Runs every selected rule over the journeys and applies the `allow` lines written
-    in them. Returns the findings that count and the ones an `allow` silenced (each
+    in them. The rules of the measured journey (CJ4xx) run only when ``measured`` (what
+    the events said) is given; without it their `allow` lines are not judged unused.
+    Returns the findings that count and the ones an `allow` silenced (each
     with its :class:`~cjdsl.core.diagnostics.Suppression`). Each rule reports at most
     :data:`MAX_FINDINGS_PER_RULE` findings of each kind, then one that says how many
     more there are; a rule is stopped after :data:`MAX_FINDINGS_EXAMINED` findings."""
@@ -96,8 +101,11 @@ def run_rules(
     for r in rules.values():
         if r.core or not settings.selects(r) or r.code == UNUSED_SUPPRESSION:
             continue
+        if r.measured and measured is None:
+            cut_off.add(r.code)  # no events, no findings: its `allow` lines wait for a measured run
+            continue
         capped = _Capped(r, settings.severity_of(r))
-        for f in r.run(journeys, settings.context(r, lock)):
+        for f in r.run(journeys, settings.context(r, lock, measured)):
             if capped.full():
                 cut_off.add(r.code)  # its `allow` lines cannot be judged unused
                 break

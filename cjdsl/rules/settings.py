@@ -41,8 +41,8 @@ class RuleSettings:
     def severity_of(self, r: Rule) -> Severity:
         return self.severity.get(r.code) or r.severity
 
-    def context(self, r: Rule, lock: Mapping[str, Any] | None = None) -> Context:
-        return Context({**r.options, **self.options.get(r.code, {})}, lock)
+    def context(self, r: Rule, lock: Mapping[str, Any] | None = None, measured: Mapping[str, Any] | None = None) -> Context:
+        return Context({**r.options, **self.options.get(r.code, {})}, lock, measured)
 
 
 class SettingsError(ValueError):

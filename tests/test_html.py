@@ -1112,3 +1112,16 @@ def test_a_journey_too_large_to_draw_whole_links_a_diagram_per_stage() -> None:
     assert "too large to draw whole" in flow and "not available" not in flow
     assert flow.count('href="../graphviz/hr_saas.stage-') == len(j.stages)
     assert "graphviz/hr_saas.stage-" not in files["journeys/hr_saas.persona-anna.html"]
+
+
+def test_a_second_build_in_the_same_process_shows_its_own_touchpoints(tmp_path: Path) -> None:
+    # The templates are compiled once per language and kept; what one build rendered of a
+    # touchpoint must never show up in the next build's pages.
+    journey = 'journey j "J" {\n}\n\nstage s "S" {\n  touchpoint t "LABEL" {\n    next u\n  }\n\n  touchpoint u "U"\n}\n'
+    pages = []
+    for i, label in enumerate(("First label", "Second label")):
+        root = write_project(tmp_path / f"p{i}", {"j.journey": journey.replace("LABEL", label)})
+        out = build_site([root], tmp_path / f"site{i}")
+        pages.append((out / "journeys" / "j.html").read_text(encoding="utf-8"))
+    assert "First label" in pages[0] and "Second label" not in pages[0]
+    assert "Second label" in pages[1] and "First label" not in pages[1]

@@ -1120,7 +1120,7 @@ _MAX_ENVIRONMENTS = 8
 
 
 def environment(overrides: Mapping[str, str] | None = None, tr: Translator = ENGLISH) -> Any:
-    """The templates' environment for one build (a fresh ``fragment`` store, compiled
+    """The templates' environment for one build (an empty ``fragment`` store, compiled
     templates shared with earlier builds in the same templates and language)."""
     key = (tuple(sorted((overrides or {}).items())), id(tr))
     known = _ENVIRONMENTS.get(key)
@@ -1129,7 +1129,9 @@ def environment(overrides: Mapping[str, str] | None = None, tr: Translator = ENG
             _ENVIRONMENTS.pop(next(iter(_ENVIRONMENTS)))
         known = _ENVIRONMENTS[key] = (tr, _environment(overrides, tr))
     env = known[1]
-    env.globals["fragment"] = _Fragments()
+    # The same store, emptied: the macros of an imported template are made once per
+    # environment and keep the globals they were made with.
+    env.globals["fragment"].done.clear()
     return env
 
 

@@ -44,3 +44,19 @@ def test_parquet_output(tmp_path: Path) -> None:
     assert run(["simulate", str(EXAMPLES), "--users", "50", "--seed", "1", "-o", str(out)]) == 0
     rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}')").fetchall()
     assert rows[0][0] > 50
+
+
+def test_simulate_never_writes_through_a_link(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cjdsl.cli.app import main
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep", encoding="utf-8")
+    for name in ("events.jsonl", "events.parquet"):
+        link = tmp_path / name
+        link.symlink_to(victim)
+        result = CliRunner().invoke(main, ["simulate", str(EXAMPLES), "--users", "5", "-o", str(link)])
+        assert result.exit_code == 2 and "symbolic link" in result.stderr, result.stderr
+        assert victim.read_text(encoding="utf-8") == "keep" and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl", "events.parquet", "victim.txt"]

@@ -1,5 +1,5 @@
 """`cjdsl measure`: the journeys' KPI funnels, reach, flows and conformance, measured
-on captured events with DuckDB."""
+on captured events with DuckDB, or written as SQL for a warehouse (`--emit-sql`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import click
 from .. import fs
 from ..core.diagnostics import Severity
 from ..core.terminal import safe
-from ..measure.mapping import build_mapping
-from ..measure.run import MeasureError, measure
-from ..measure.settings import EventSettingsError, event_settings
+from ..measure.mapping import Mapping, build_mapping
+from ..measure.run import SAFE_MAX_EVENT_BYTES, SAFE_MAX_EVENT_ROWS, MeasureError, measure
+from ..measure.settings import EventSettings, EventSettingsError, event_settings
+from ..measure.warehouse import DIALECTS, WarehouseError, emit  # sqlglot is imported when SQL is written
 from .common import Failure, compile_paths, existing, settings
 from .report import render_full
 
@@ -25,7 +26,6 @@ from .report import render_full
     "--events",
     "events",
     multiple=True,
-    required=True,
     metavar="FILE",
     help="Events: .jsonl, .json, .csv or .parquet; globs too. Repeatable.",
 )
@@ -37,11 +37,47 @@ from .report import render_full
     show_default=True,
     help="kpi-miss: exit 1 when a KPI misses its target.",
 )
+@click.option(
+    "--emit-sql",
+    "dialect",
+    type=click.Choice(DIALECTS),
+    default=None,
+    help="Instead of reading events, write the measurement as SQL over the [events] table, one file per query, into -o DIR.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --emit-sql: the folder to write (new, empty, or written by cjdsl before; replaced as a whole).",
+)
 @click.pass_context
-def measure_command(ctx: click.Context, paths: tuple[Path, ...], events: tuple[str, ...], fmt: str, fail_on: str) -> None:
-    """Measure the journeys in PATHS on captured events: each KPI funnel (users per
-    step, conversion, time between steps, the target met or not), users per
-    touchpoint, flows taken (declared or not) and conformance. See docs/measure.md."""
+def measure_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    events: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    dialect: str | None,
+    output: Path | None,
+) -> None:
+    """Measure the journeys in PATHS on captured events (--events): each KPI funnel
+    (users per step, conversion, time between steps, the target met or not), users per
+    touchpoint, flows taken (declared or not) and conformance. DuckDB runs it in process
+    with a 1 GB memory limit; under --safe the event files may hold at most 1 GB (and
+    Parquet files 10 million events).
+
+    With --emit-sql DIALECT -o DIR, write the same computation as SQL for a warehouse
+    (duckdb, postgres, bigquery, snowflake, databricks, redshift) over the table the
+    [events] settings name. See docs/measure.md."""
+    if dialect is None and not events:
+        raise click.UsageError("give the events (--events FILE) or a warehouse to write SQL for (--emit-sql DIALECT -o DIR)")
+    if dialect is not None and events:
+        raise click.UsageError("--emit-sql writes SQL for the warehouse table; it reads no --events")
+    if dialect is not None and output is None:
+        raise click.UsageError("--emit-sql needs -o DIR, the folder to write the SQL files to")
+    if dialect is None and output is not None:
+        raise click.UsageError("-o is for --emit-sql; the report goes to standard output")
     given = existing(tuple(str(p) for p in paths))
     config = settings(ctx, given)
     try:
@@ -52,14 +88,32 @@ def measure_command(ctx: click.Context, paths: tuple[Path, ...], events: tuple[s
     if not project.ok:
         click.echo(render_full([d for d in project.diagnostics if d.severity is Severity.ERROR]), err=True, nl=False)
         ctx.exit(1)
+    mapping = build_mapping(project.journeys)
+    if dialect is not None and output is not None:
+        _emit(mapping, event_config, dialect, output)
+        return
     try:
         files = fs.expand_globs(events, config.root if config.safe else None)
     except FileNotFoundError as err:
         raise Failure(f"{err.filename}: no such events file") from None
     except fs.UnsafeSource as err:
         raise Failure(f"--safe: {err}") from None
+    if config.safe:
+        size = fs.total_size(files)
+        if size > SAFE_MAX_EVENT_BYTES:
+            raise Failure(
+                f"--safe: the events files hold {size / 2**20:,.1f} MB, more than the "
+                f"{SAFE_MAX_EVENT_BYTES // 2**20:,} MB --safe allows (measure a sample, or run without --safe on trusted data)"
+            )
     try:
-        data = measure(files, event_config, build_mapping(project.journeys))
+        with fs.scratch_folder("cjdsl-measure-") as spill:
+            data = measure(
+                files,
+                event_config,
+                mapping,
+                temp_directory=spill,
+                max_rows=SAFE_MAX_EVENT_ROWS if config.safe else None,
+            )
     except MeasureError as err:
         raise Failure(str(err)) from None
     if fmt == "json":
@@ -68,6 +122,20 @@ def measure_command(ctx: click.Context, paths: tuple[Path, ...], events: tuple[s
         click.echo(render(data, markdown=fmt == "markdown"), nl=False)
     missed = [k for k in data["kpis"] if k["met"] is False]
     ctx.exit(1 if fail_on == "kpi-miss" and missed else 0)
+
+
+def _emit(mapping: Mapping, event_config: EventSettings, dialect: str, output: Path) -> None:
+    try:
+        files = emit(mapping, event_config, dialect)
+    except (WarehouseError, EventSettingsError) as err:
+        raise Failure(str(err)) from None
+    try:
+        fs.write_tree(output, [(name, text.encode("utf-8")) for name, text in files.items()])
+    except fs.OutputError as err:
+        raise Failure(str(err)) from None
+    except OSError as err:
+        raise Failure(f"{output}: {err.strerror or err}") from None
+    click.echo(f"{len(files)} {dialect} SQL files written to {output}", err=True)
 
 
 def _pct(x: float | None) -> str:

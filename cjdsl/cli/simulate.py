@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from .. import fs
 from ..core.diagnostics import Severity
-from ..measure.simulate import simulate_jsonl
+from ..measure.simulate import simulate_chunks
 from ..tracking.plan import build_plan
 from .common import Failure, compile_paths
 from .report import render_full
@@ -30,35 +31,38 @@ def simulate(ctx: click.Context, paths: tuple[Path, ...], users: int, seed: int,
     if not project.ok:
         click.echo(render_full([d for d in project.diagnostics if d.severity is Severity.ERROR]), err=True, nl=False)
         ctx.exit(1)
-    data = simulate_jsonl(project.journeys, build_plan(project.journeys), users, seed)
+    chunks = simulate_chunks(project.journeys, build_plan(project.journeys), users, seed)
+    kind = output.suffix.lower()
+    if kind not in (".jsonl", ".ndjson", ".json", ".parquet"):
+        raise Failure(f"{output}: write .jsonl or .parquet")
     try:
-        if output.suffix.lower() == ".parquet":
-            data = _parquet(data)
-        elif output.suffix.lower() not in (".jsonl", ".ndjson", ".json"):
-            raise Failure(f"{output}: write .jsonl or .parquet")
-        fs.write_bytes(output, data)
+        if kind == ".parquet":
+            _parquet(chunks, output)
+        else:
+            fs.write_chunks(output, chunks)
     except OSError as err:
         raise Failure(f"{output}: {err.strerror or err}") from None
     click.echo(f"{users} users: events written to {output}", err=True)
 
 
-def _parquet(jsonl: bytes) -> bytes:
+def _parquet(chunks: Iterator[bytes], output: Path) -> None:
+    """The events through a scratch JSON Lines file into Parquet (zstd), then into
+    place atomically."""
     from ..measure.run import MeasureError, connect
+    from ..measure.sql import literal
 
     with fs.scratch_folder("cjdsl-simulate-") as folder:
         source, target = Path(folder) / "events.jsonl", Path(folder) / "events.parquet"
-        fs.write_bytes(source, jsonl)
+        fs.write_chunks(source, chunks)
         try:
-            con = connect()
+            con = connect(temp_directory=folder)
         except MeasureError as err:
             raise Failure(str(err)) from None
         try:
             con.execute(
-                f"COPY (SELECT * FROM read_json('{source}', format = 'newline_delimited')) TO '{target}' (FORMAT parquet)"
+                f"COPY (SELECT * FROM read_json({literal(str(source))}, format = 'newline_delimited')) "
+                f"TO {literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
             )
         finally:
             con.close()
-        data = fs.read_bytes(target, 2**40)
-    if data is None:
-        raise Failure("cannot write the Parquet file")
-    return data
+        fs.write_chunks(output, fs.read_chunks(target))

@@ -53,6 +53,7 @@ DEFAULTS: Mapping[str, str] = {
     "properties": "properties",
     "properties_style": "object",
     "persona": "context.traits.persona",
+    "table": "events",
 }
 
 MAX_EXPRESSION = 300
@@ -78,6 +79,8 @@ class EventSettings:
     properties: str
     properties_style: str
     persona: str | None
+    #: The warehouse table `measure --emit-sql` reads: names, dotted (``project.dataset.events``).
+    table: str = "events"
     #: Settings written in the file (the rest are defaults, used only when the columns exist).
     given: frozenset[str] = frozenset()
 
@@ -157,6 +160,22 @@ def check_expression(text: str, setting: str) -> str:
     return text.strip()
 
 
+#: A part of a table name: letters, digits, `_`, `$` and `-` (BigQuery project ids).
+_TABLE_PART = re.compile(r"[A-Za-z0-9_$-]{1,128}")
+
+
+def check_table(text: str) -> tuple[str, ...]:
+    """The parts of a table name (``db.schema.table``), each checked."""
+    parts = tuple(text.split("."))
+    if not 1 <= len(parts) <= 3 or not all(_TABLE_PART.fullmatch(p) for p in parts):
+        raise EventSettingsError(
+            f"[events] table: {text[:80]!r} is not a table name (up to three dotted parts of letters, digits, _, $ and -)"
+        )
+    if len(parts) == 1 and parts[0].lower().startswith("cj_"):
+        raise EventSettingsError(f"[events] table: {text!r}: names starting with cj_ are the measurement's own; qualify it")
+    return parts
+
+
 def event_settings(table: Mapping[str, Any] | None) -> EventSettings:
     """The ``[events]`` table of the settings file, checked."""
     table = dict(table or {})
@@ -188,6 +207,7 @@ def event_settings(table: Mapping[str, Any] | None) -> EventSettings:
             )
     else:
         check_expression(values["properties"], "properties")
+    check_table(values["table"])
     return EventSettings(
         user=values["user"],
         timestamp=values["timestamp"],
@@ -196,5 +216,6 @@ def event_settings(table: Mapping[str, Any] | None) -> EventSettings:
         properties=values["properties"],
         properties_style=values["properties_style"],
         persona=values["persona"] or None,
+        table=values["table"],
         given=frozenset(table),
     )

@@ -145,8 +145,20 @@ def simulate(journeys: Sequence[ResolvedJourney], plan: TrackingPlan, users: int
             ms += int(_gap(rng, tp.wait, 60, 2 * 86400) * 1000)
 
 
+def simulate_chunks(
+    journeys: Sequence[ResolvedJourney], plan: TrackingPlan, users: int, seed: int, lines: int = 10_000
+) -> Iterator[bytes]:
+    """The events as JSON Lines, ``lines`` events a piece (10 million events do not
+    have to fit in memory)."""
+    batch: list[bytes] = []
+    for e in simulate(journeys, plan, users, seed):
+        batch.append(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+        if len(batch) >= lines:
+            yield b"".join(batch)
+            batch = []
+    if batch:
+        yield b"".join(batch)
+
+
 def simulate_jsonl(journeys: Sequence[ResolvedJourney], plan: TrackingPlan, users: int, seed: int) -> bytes:
-    return b"".join(
-        json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-        for e in simulate(journeys, plan, users, seed)
-    )
+    return b"".join(simulate_chunks(journeys, plan, users, seed))

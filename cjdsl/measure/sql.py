@@ -1,43 +1,73 @@
-"""The measurement as ONE SQL query, in DuckDB's dialect.
+"""The measurement as SQL, in DuckDB's dialect: ONE definition that `measure` runs on
+DuckDB as it is, and that :mod:`.warehouse` hands to sqlglot for the other warehouses.
 
-The query reads one relation of normalised events and carries the journeys' tables
-inline (``VALUES``), so it is self-contained: `measure` runs it on DuckDB, and a later
-step can hand the same text to sqlglot for another warehouse. Its parts:
+Everything reads one relation of normalised events, ``cj_source`` (user_id, ts_us,
+event_name, persona, w0, w1, ...: the user, the time in microseconds since 1970 UTC, the
+event name, the persona and, as text, the value of each property some ``when`` names,
+in the order of :func:`when_properties`). `measure` makes it a view over the files it
+loaded; the emitted SQL makes it the first CTE, over the warehouse table. The journeys'
+tables travel inline (``VALUES``), so each query is self-contained; inside, journeys
+and touchpoints are numbers (``jn``, ``node``), names again in the results. Its CTEs:
 
-``events``      (user_id, ts_us, event_name, persona, props, eid): the export's columns
-                through the ``[events]`` expressions (:func:`normalise`, the only
-                DuckDB-specific part: JSON functions and epoch conversion);
-``tp_map``      where each event is placed (journey, touchpoint, event_name, when_prop, when_value);
-``allowed``     the transitions the journeys allow (journey, src, dst, direct);
-``candidates`` → ``chosen`` → ``visits``  each event placed in each journey that declares
-                it: the declarations whose ``when`` matches win; else the one without
-                ``when``; none or several: the event is not placed (``unplaced``);
-``path`` → ``transitions``  each user's touchpoints in time order (ties by touchpoint
-                id), repeats of one touchpoint merged, and the moves between them;
-``kI_S``        funnel I, step S: (user_id, t_first, t_at, t_prev), the earliest
-                step-S visit after t_prev and no later than t_first + window.
+``cj_nodes``     each touchpoint's number (node, jn, journey, touchpoint);
+``cj_tp_map``    where each event is placed (jn, node, event_name, when_prop, when_value);
+``cj_allowed``   the transitions the journeys allow (src, dst, kind: 1 a ``next`` flow,
+                 2 through touchpoints that fire no event);
+``cj_steps``     the KPI funnels' steps (funnel, step, node, window_us, kpi);
+``cj_events``    the events with a user, a time and a name; each ``when`` value encoded
+                 as ``k0, k1, ...`` ('0' for none, '1' || value else: equal keys join,
+                 NULL included);
+``cj_keys`` → ``cj_candidates`` → ``cj_choice``  the placement decided once per distinct
+                 (event name, ``when`` values) and journey: the declarations whose ``when``
+                 matches win, else those without ``when``; one touchpoint: placed, none or
+                 several: not placed;
+``cj_visits``    the events placed, with their journey and touchpoint (``cj_unplaced``:
+                 those a journey declares but cannot place);
+``cj_personas``  each user's persona (the first in alphabetical order when the events say several);
+``cj_path`` → ``cj_transitions``  each user's touchpoints in time order (ties by
+                 touchpoint id), repeats merged, and the moves between them;
+``cj_user_nodes`` → ``cj_journey_users`` → ``cj_strays`` → ``cj_fitness``  reach and conformance;
+``cj_fN``        funnel step N of every funnel: (funnel, user_id, t_first, t_at, gap_us),
+                 the earliest step-N visit after step N-1's and no later than t_first + window.
 
-It returns one long table (section, journey, a, b, c, n, users, x, y) that
-:mod:`.run` turns into the report; every literal is escaped by :func:`literal`.
+Then one query per report section (:data:`SECTIONS`), and the long table that `measure`
+reads (:data:`COLUMNS`) that unites them. Only :func:`percentile` differs between
+dialects in meaning; :mod:`.warehouse` rewrites it. Every string from the journeys is a
+literal (:func:`literal`); times are integers (microseconds) until the seconds of a
+percentile.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .mapping import Mapping
-from .settings import EventSettings
 
-COLUMNS = ("section", "journey", "a", "b", "c", "n", "users", "x", "y")
+#: The long table `measure` reads: one row per reported number.
+COLUMNS = ("section", "journey", "a", "b", "n", "users", "x", "y")
 #: Examples of events that cannot be placed, per journey.
 UNPLACED_EXAMPLES = 3
+#: The relation of normalised events everything reads.
+SOURCE = "cj_source"
+#: One query per section (a file each in `--emit-sql`), in the order they are written.
+SECTIONS = ("summary", "reach", "flows", "funnels", "conformance", "unplaced", "unplaced_examples", "unknown_events")
+#: A property name a `when` may use (the grammar's names): safe in a JSON path.
+PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class UnmeasurableError(ValueError):
+    """A journey string that SQL cannot carry (a NUL character)."""
 
 
 def literal(value: str | None) -> str:
+    """A string literal in DuckDB's (and standard SQL's) syntax: quotes doubled, no
+    backslash escapes."""
     if value is None:
         return "NULL"
     if "\x00" in value:
-        raise ValueError("a NUL character cannot be measured")
+        raise UnmeasurableError(f"{value[:40]!r}: a NUL character cannot be measured")
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -45,174 +75,383 @@ def identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str | int | float | bool | None]]) -> str:
-    """``SELECT`` of typed columns from inline rows (none: an empty typed relation)."""
-    typed = ", ".join(f"CAST({name} AS {kind}) AS {name}" for name, kind in columns)
+def percentile(expression: str, fraction: float) -> str:
+    """The continuous percentile (linear interpolation between the closest ranks) of
+    ``expression`` in a group, as DuckDB writes it; :mod:`.warehouse` gives each
+    warehouse its own exact form."""
+    return f"quantile_cont({expression}, {fraction!r})"
+
+
+def when_properties(mapping: Mapping) -> tuple[str, ...]:
+    """The properties some ``when`` names, sorted: the columns w0, w1, ... of ``cj_source``."""
+    names = sorted({p.when_property for p in mapping.placements if p.when_property is not None})
+    for name in names:
+        if not PROPERTY_NAME.fullmatch(name):
+            raise UnmeasurableError(f"{name!r}: not a property name")
+    return tuple(names)
+
+
+def _inline(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str | int | None]]) -> str:
+    """A typed relation from rows written in the query (one row of NULLs, filtered out,
+    when there are none: ``VALUES`` cannot be empty)."""
+
+    def value(v: str | int | None, kind: str) -> str:
+        text = str(v) if isinstance(v, int) else literal(v)
+        return f"CAST({text} AS {kind})"
+
     names = ", ".join(name for name, _ in columns)
-    if not rows:
-        nulls = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in columns)
-        return f"SELECT {nulls} WHERE 1 = 0"
-
-    def value(v: str | int | float | bool | None) -> str:
-        if isinstance(v, bool):
-            return "TRUE" if v else "FALSE"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        return literal(v)
-
-    body = ",\n    ".join("(" + ", ".join(value(v) for v in row) + ")" for row in rows)
-    return f"SELECT {typed} FROM (VALUES\n    {body}\n  ) AS t({names})"
-
-
-def normalise(settings: EventSettings, source: str, *, user: str, persona: str | None, props: str) -> str:
-    """The ``events`` relation over ``source`` (a table name), given the checked
-    expressions (``user``, ``persona`` and ``props`` already adapted to the columns)."""
-    ts = settings.timestamp
-    if settings.timestamp_unit == "datetime":
-        micros = f"epoch_us(CAST({ts} AS TIMESTAMPTZ))"
-    else:
-        factor = {"s": 1_000_000, "ms": 1000, "us": 1}[settings.timestamp_unit]
-        micros = f"CAST(round(CAST({ts} AS DOUBLE) * {factor}) AS BIGINT)"
-    persona_sql = f"CAST({persona} AS VARCHAR)" if persona else "CAST(NULL AS VARCHAR)"
-    return (
-        f"SELECT CAST({user} AS VARCHAR) AS user_id, {micros} AS ts_us, CAST({settings.event} AS VARCHAR) AS event_name,\n"
-        f"    {persona_sql} AS persona, {props} AS props\n  FROM {source}"
+    body = ",\n    ".join(
+        "(" + ", ".join(value(v, kind) for v, (_, kind) in zip(row, columns)) + ")" for row in (rows or [[None] * len(columns)])
     )
+    where = "" if rows else f"\n  WHERE {columns[0][0]} IS NOT NULL"
+    return f"SELECT {names} FROM (VALUES\n    {body}\n  ) AS t({names}){where}"
 
 
-def measure_query(events_sql: str, mapping: Mapping) -> str:
-    """The whole measurement over ``events_sql`` (a SELECT of user_id, ts_us,
-    event_name, persona, props)."""
-    tp_map = _table(
+@dataclass(frozen=True)
+class Definition:
+    """The CTEs (name, body) in dependency order, and the body of each section's query."""
+
+    ctes: tuple[tuple[str, str], ...]
+    sections: dict[str, str]
+    #: CTEs DuckDB should compute again for each reader rather than keep (``NOT
+    #: MATERIALIZED``): a projection of the events is cheaper to redo than to hold 10
+    #: million rows of it in memory beside the sorts that need it.
+    inline: frozenset[str] = frozenset()
+
+    def needed(self, body: str) -> list[tuple[str, str]]:
+        """The CTEs ``body`` reads, with the ones they read, in order."""
+        names = {name for name, _ in self.ctes}
+        wanted: set[str] = set()
+        pending = [body]
+        by_name = dict(self.ctes)
+        while pending:
+            for used in set(re.findall(r"\bcj_[a-z0-9_]+\b", pending.pop())) & names:
+                if used not in wanted:
+                    wanted.add(used)
+                    pending.append(by_name[used])
+        return [(n, b) for n, b in self.ctes if n in wanted]
+
+
+def _with(ctes: Sequence[tuple[str, str]], select: str, inline: frozenset[str] = frozenset()) -> str:
+    if not ctes:
+        return select + "\n"
+    body = ",\n".join(f"{name} AS {'NOT MATERIALIZED ' if name in inline else ''}(\n  {text}\n)" for name, text in ctes)
+    return f"WITH {body}\n{select}\n"
+
+
+def nodes(mapping: Mapping) -> dict[tuple[str, str], int]:
+    """A number for each (journey, touchpoint): journeys in order, a journey's
+    touchpoints by id (so that ordering by number orders by id within a journey)."""
+    out: dict[tuple[str, str], int] = {}
+    for journey, touchpoints in mapping.touchpoints.items():
+        for tp in sorted(touchpoints):
+            out[(journey, tp)] = len(out) + 1
+    return out
+
+
+def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> Definition:
+    """The measurement of ``mapping``'s journeys over ``cj_source`` (a relation, or the
+    first of ``source``'s CTEs when given). Inside, journeys and touchpoints are numbers
+    (``jn``, ``node``: joins and sorts on integers); the sections name them again."""
+    props = when_properties(mapping)
+    keys = [f"k{i}" for i in range(len(props))]
+    node = nodes(mapping)
+    journey_number = {j: i for i, j in enumerate(mapping.touchpoints, 1)}
+
+    def cols(prefix: str) -> str:
+        return "".join(f", {prefix}{k}" for k in keys)
+
+    def same(a: str, b: str) -> str:
+        return "".join(f" AND {a}.{k} = {b}.{k}" for k in keys)
+
+    node_table = _inline(
+        [("node", "BIGINT"), ("jn", "BIGINT"), ("journey", "VARCHAR"), ("touchpoint", "VARCHAR")],
+        [(n, journey_number[j], j, tp) for (j, tp), n in node.items()],
+    )
+    tp_map = _inline(
+        [("jn", "BIGINT"), ("node", "BIGINT"), ("event_name", "VARCHAR"), ("when_prop", "VARCHAR"), ("when_value", "VARCHAR")],
         [
-            ("journey", "VARCHAR"),
-            ("touchpoint", "VARCHAR"),
-            ("event_name", "VARCHAR"),
-            ("when_prop", "VARCHAR"),
-            ("when_value", "VARCHAR"),
+            (journey_number[p.journey], node[(p.journey, p.touchpoint)], p.event, p.when_property, p.when_value)
+            for p in mapping.placements
         ],
-        [(p.journey, p.touchpoint, p.event, p.when_property, p.when_value) for p in mapping.placements],
     )
-    allowed = _table(
-        [("journey", "VARCHAR"), ("src", "VARCHAR"), ("dst", "VARCHAR"), ("direct", "BOOLEAN")],
-        [(a.journey, a.source, a.target, a.direct) for a in mapping.allowed],
+    allowed = _inline(
+        [("src", "BIGINT"), ("dst", "BIGINT"), ("kind", "BIGINT")],
+        [(node[(a.journey, a.source)], node[(a.journey, a.target)], 1 if a.direct else 2) for a in mapping.allowed],
     )
-    ctes = [
-        ("raw_events", events_sql),
+    steps = _inline(
+        [("funnel", "BIGINT"), ("step", "BIGINT"), ("node", "BIGINT"), ("window_us", "BIGINT"), ("kpi", "VARCHAR")],
+        [
+            (i, s, node[(f.journey, tp)], int(f.window_seconds * 1_000_000), f.kpi)
+            for i, f in enumerate(mapping.funnels)
+            for s, tp in enumerate(f.steps, 1)
+        ],
+    )
+    if props:
+        by_prop = " ".join(f"WHEN {literal(p)} THEN k.{k}" for p, k in zip(props, keys))
+        matches = f"(m.when_prop IS NULL OR CASE m.when_prop {by_prop} END = ('1' || m.when_value))"
+    else:
+        matches = "m.when_prop IS NULL"
+    encoded = "".join(f", CASE WHEN w{i} IS NULL THEN '0' ELSE ('1' || w{i}) END AS {k}" for i, k in enumerate(keys))
+    when_node = "CASE WHEN c.by_when = 1 THEN c.node END"
+    ctes: list[tuple[str, str]] = [
+        *source,
+        ("cj_nodes", node_table),
+        ("cj_tp_map", tp_map),
+        ("cj_allowed", allowed),
+        ("cj_steps", steps),
         (
-            "events",
-            "SELECT user_id, ts_us, event_name, persona, props, row_number() OVER () AS eid\n  FROM raw_events\n"
-            "  WHERE event_name IS NOT NULL AND user_id IS NOT NULL AND ts_us IS NOT NULL",
+            "cj_events",
+            f"SELECT user_id, ts_us, event_name, persona{encoded}\n  FROM {SOURCE}\n"
+            "  WHERE user_id IS NOT NULL AND ts_us IS NOT NULL AND event_name IS NOT NULL",
         ),
-        ("tp_map", tp_map),
-        ("allowed", allowed),
+        ("cj_names", "SELECT DISTINCT event_name FROM cj_tp_map"),
+        ("cj_declares", "SELECT DISTINCT jn, event_name FROM cj_tp_map"),
         (
-            "candidates",
-            "SELECT e.eid, m.journey, m.touchpoint, CASE WHEN m.when_prop IS NULL THEN 0 ELSE 1 END AS by_when\n"
-            "  FROM events e JOIN tp_map m ON m.event_name = e.event_name\n"
-            "   AND (m.when_prop IS NULL OR json_extract_string(e.props, '$.\"' || m.when_prop || '\"') = m.when_value)",
-        ),
-        (
-            "chosen",
-            "SELECT eid, journey, min(touchpoint) AS touchpoint FROM (\n"
-            "    SELECT *, max(by_when) OVER (PARTITION BY eid, journey) AS any_when FROM candidates\n"
-            "  ) c WHERE by_when = any_when GROUP BY eid, journey HAVING count(*) = 1",
-        ),
-        (
-            "visits",
-            "SELECT c.journey, e.user_id, e.persona, c.touchpoint, e.ts_us FROM chosen c JOIN events e ON e.eid = c.eid",
-        ),
-        (
-            "declares",
-            "SELECT DISTINCT journey, event_name FROM tp_map",
-        ),
-        (
-            "unplaced",
-            "SELECT d.journey, e.eid, e.event_name, e.user_id, e.ts_us,\n"
-            "    (SELECT count(*) FROM candidates c WHERE c.eid = e.eid AND c.journey = d.journey) AS n_candidates\n"
-            "  FROM events e JOIN declares d ON d.event_name = e.event_name\n"
-            "  WHERE NOT EXISTS (SELECT 1 FROM chosen c WHERE c.eid = e.eid AND c.journey = d.journey)",
-        ),
-        (
-            "path",
-            "SELECT journey, user_id, touchpoint, ts_us,\n"
-            "    lag(touchpoint) OVER (PARTITION BY journey, user_id ORDER BY ts_us, touchpoint) AS prev\n  FROM visits",
+            "cj_keys",
+            # Without `when`, an event's name decides its place: no pass over the events.
+            f"SELECT DISTINCT e.event_name{cols('e.')} FROM cj_events AS e\n  JOIN cj_names AS n ON n.event_name = e.event_name"
+            if keys
+            else "SELECT event_name FROM cj_names",
         ),
         (
-            "transitions",
-            "SELECT DISTINCT journey, user_id, prev AS src, touchpoint AS dst FROM path\n"
-            "  WHERE prev IS NOT NULL AND prev <> touchpoint",
+            "cj_candidates",
+            f"SELECT k.event_name{cols('k.')}, m.jn, m.node,\n"
+            "    CASE WHEN m.when_prop IS NULL THEN 0 ELSE 1 END AS by_when\n"
+            f"  FROM cj_keys AS k JOIN cj_tp_map AS m ON m.event_name = k.event_name\n   AND {matches}",
         ),
         (
-            "journey_users",
-            "SELECT journey, user_id, arg_min(persona, ts_us) AS persona FROM visits GROUP BY journey, user_id",
+            "cj_choice",
+            f"SELECT d.jn, k.event_name{cols('k.')},\n"
+            "    CASE WHEN max(c.by_when) = 1\n"
+            f"      THEN CASE WHEN min({when_node}) = max({when_node}) THEN min({when_node}) END\n"
+            "      ELSE CASE WHEN min(c.node) = max(c.node) THEN min(c.node) END\n"
+            "    END AS node,\n"
+            "    count(c.node) AS candidates\n"
+            "  FROM cj_keys AS k JOIN cj_declares AS d ON d.event_name = k.event_name\n"
+            f"  LEFT JOIN cj_candidates AS c ON c.jn = d.jn AND c.event_name = k.event_name{same('c', 'k')}\n"
+            f"  GROUP BY d.jn, k.event_name{cols('k.')}",
         ),
         (
-            "strays",
-            "SELECT DISTINCT t.journey, t.user_id FROM transitions t\n"
-            "  LEFT JOIN allowed a ON a.journey = t.journey AND a.src = t.src AND a.dst = t.dst WHERE a.src IS NULL",
+            "cj_visits",
+            "SELECT c.jn, c.node, e.user_id, e.ts_us\n"
+            f"  FROM cj_events AS e JOIN cj_choice AS c ON c.event_name = e.event_name{same('c', 'e')}\n"
+            "  WHERE c.node IS NOT NULL",
         ),
         (
-            "fitness",
-            "SELECT u.journey, u.persona, CASE WHEN s.user_id IS NULL THEN 1 ELSE 0 END AS fits\n"
-            "  FROM journey_users u LEFT JOIN strays s ON s.journey = u.journey AND s.user_id = u.user_id",
+            "cj_unplaced",
+            "SELECT c.jn, e.event_name, e.user_id, e.ts_us, c.candidates\n"
+            f"  FROM cj_events AS e JOIN cj_choice AS c ON c.event_name = e.event_name{same('c', 'e')}\n"
+            "  WHERE c.node IS NULL",
         ),
-        (
-            "flow_counts",
-            "SELECT journey, src, dst, count(DISTINCT user_id) AS users FROM transitions GROUP BY journey, src, dst",
-        ),
-    ]
-    selects = [
-        "SELECT 'reach' AS section, journey, NULL AS a, touchpoint AS b, NULL AS c, NULL AS n,\n"
-        "    count(DISTINCT user_id) AS users, NULL AS x, NULL AS y FROM visits GROUP BY journey, touchpoint",
-        "SELECT 'flow', f.journey, f.src, f.dst, NULL, CASE WHEN a.src IS NULL THEN 0 WHEN a.direct THEN 1 ELSE 2 END,\n"
-        "    f.users, NULL, NULL FROM flow_counts f\n"
-        "  LEFT JOIN allowed a ON a.journey = f.journey AND a.src = f.src AND a.dst = f.dst",
-        "SELECT 'flow', a.journey, a.src, a.dst, NULL, 1, 0, NULL, NULL FROM allowed a\n"
-        "  WHERE a.direct AND NOT EXISTS (\n"
-        "    SELECT 1 FROM flow_counts f WHERE f.journey = a.journey AND f.src = a.src AND f.dst = a.dst)",
-        "SELECT 'conformance', journey, NULL, NULL, NULL, 0, count(*), sum(fits), NULL FROM fitness GROUP BY journey",
-        "SELECT 'conformance', journey, persona, NULL, NULL, 1, count(*), sum(fits), NULL FROM fitness\n"
-        "  WHERE persona IS NOT NULL GROUP BY journey, persona",
-        "SELECT 'unplaced', journey, event_name, NULL, NULL, NULL, count(*), NULL, NULL FROM unplaced\n"
-        "  GROUP BY journey, event_name",
-        "SELECT 'unplaced_example', journey, event_name, user_id, NULL, n_candidates, NULL, ts_us / 1e6, NULL\n"
-        "  FROM (\n"
-        "    SELECT *, row_number() OVER (PARTITION BY journey ORDER BY ts_us, event_name, user_id) AS k FROM unplaced\n"
-        f"  ) u WHERE k <= {UNPLACED_EXAMPLES}",
-        "SELECT 'unknown', NULL, event_name, NULL, NULL, NULL, count(*), NULL, NULL FROM events\n"
-        "  WHERE event_name NOT IN (SELECT event_name FROM tp_map) GROUP BY event_name",
-        "SELECT 'span', NULL, NULL, NULL, NULL, count(DISTINCT user_id), count(*), min(ts_us) / 1e6, max(ts_us) / 1e6\n"
-        "  FROM events",
-    ]
-    for i, funnel in enumerate(mapping.funnels):
-        window_us = int(funnel.window_seconds * 1_000_000)
-        j = literal(funnel.journey)
-        for s, touchpoint in enumerate(funnel.steps, 1):
-            name = f"k{i}_{s}"
-            tp = literal(touchpoint)
-            if s == 1:
-                body = (
-                    "SELECT user_id, min(ts_us) AS t_first, min(ts_us) AS t_at, CAST(NULL AS BIGINT) AS t_prev FROM visits\n"
-                    f"  WHERE journey = {j} AND touchpoint = {tp} GROUP BY user_id"
-                )
-            else:
-                body = (
-                    f"SELECT p.user_id, p.t_first, min(v.ts_us) AS t_at, p.t_at AS t_prev FROM k{i}_{s - 1} p\n"
-                    f"  JOIN visits v ON v.journey = {j} AND v.touchpoint = {tp} AND v.user_id = p.user_id\n"
-                    f"   AND v.ts_us > p.t_at AND v.ts_us <= p.t_first + {window_us}\n"
-                    "  GROUP BY p.user_id, p.t_first, p.t_at"
-                )
-            ctes.append((name, body))
-            selects.append(
-                f"SELECT 'funnel', {j}, {literal(funnel.kpi)}, {tp}, NULL, {s}, count(*),\n"
-                "    percentile_cont(0.5) WITHIN GROUP (ORDER BY (t_at - t_prev) / 1e6),\n"
-                f"    percentile_cont(0.9) WITHIN GROUP (ORDER BY (t_at - t_prev) / 1e6) FROM {name}"
+        # The first events that cannot be placed, without sorting them all: the smallest
+        # times per journey one after the other, then the events at those times.
+        ("cj_unplaced_t1", "SELECT jn, min(ts_us) AS ts_us FROM cj_unplaced GROUP BY jn"),
+        *(
+            (
+                f"cj_unplaced_t{i}",
+                f"SELECT u.jn, min(u.ts_us) AS ts_us FROM cj_unplaced AS u JOIN cj_unplaced_t{i - 1} AS t\n"
+                f"  ON t.jn = u.jn AND u.ts_us > t.ts_us GROUP BY u.jn",
             )
-    typed = [
-        "SELECT CAST(section AS VARCHAR) AS section, CAST(journey AS VARCHAR) AS journey, CAST(a AS VARCHAR) AS a,\n"
-        "    CAST(b AS VARCHAR) AS b, CAST(c AS VARCHAR) AS c, CAST(n AS BIGINT) AS n, CAST(users AS BIGINT) AS users,\n"
-        "    CAST(x AS DOUBLE) AS x, CAST(y AS DOUBLE) AS y FROM (\n" + "\n  UNION ALL\n".join(selects) + "\n) AS result"
+            for i in range(2, UNPLACED_EXAMPLES + 1)
+        ),
+        (
+            "cj_unplaced_first",
+            "SELECT u.jn, u.event_name, u.user_id, u.ts_us, u.candidates FROM cj_unplaced AS u\n"
+            "  JOIN cj_unplaced_t1 AS t ON t.jn = u.jn\n"
+            + "".join(f"  LEFT JOIN cj_unplaced_t{i} AS t{i} ON t{i}.jn = u.jn\n" for i in range(2, UNPLACED_EXAMPLES + 1))
+            + f"  WHERE u.ts_us <= COALESCE({', '.join(f't{i}.ts_us' for i in range(UNPLACED_EXAMPLES, 1, -1))}, t.ts_us)",
+        ),
+        (
+            "cj_personas",
+            "SELECT user_id, min(persona) AS persona FROM cj_events WHERE persona IS NOT NULL GROUP BY user_id",
+        ),
+        (
+            "cj_path",
+            # One window per user (not per journey and user: fewer, larger partitions sort faster).
+            "SELECT jn, user_id, node,\n"
+            "    lag(node) OVER (PARTITION BY user_id ORDER BY jn, ts_us, node) AS prev,\n"
+            "    lag(jn) OVER (PARTITION BY user_id ORDER BY jn, ts_us, node) AS prev_jn\n"
+            "  FROM cj_visits",
+        ),
+        (
+            "cj_transitions",
+            "SELECT DISTINCT jn, user_id, prev AS src, node AS dst FROM cj_path\n"
+            "  WHERE prev IS NOT NULL AND prev_jn = jn AND prev <> node",
+        ),
+        # Each user at each touchpoint once: reach, and the journey's users.
+        ("cj_user_nodes", "SELECT DISTINCT jn, node, user_id FROM cj_visits"),
+        ("cj_journey_users", "SELECT DISTINCT jn, user_id FROM cj_user_nodes"),
+        (
+            "cj_strays",
+            "SELECT DISTINCT t.jn, t.user_id FROM cj_transitions AS t\n"
+            "  LEFT JOIN cj_allowed AS a ON a.src = t.src AND a.dst = t.dst WHERE a.src IS NULL",
+        ),
+        (
+            "cj_fitness",
+            "SELECT u.jn, p.persona, CASE WHEN s.user_id IS NULL THEN 1 ELSE 0 END AS fits FROM cj_journey_users AS u\n"
+            "  LEFT JOIN cj_personas AS p ON p.user_id = u.user_id\n"
+            "  LEFT JOIN cj_strays AS s ON s.jn = u.jn AND s.user_id = u.user_id",
+        ),
+        ("cj_flow_counts", "SELECT src, dst, count(*) AS users FROM cj_transitions GROUP BY src, dst"),
+        (
+            "cj_step_visits",
+            # The visits of touchpoints some funnel has as a step, read once for all steps.
+            "SELECT v.node, v.user_id, v.ts_us FROM cj_visits AS v\n"
+            "  JOIN (SELECT DISTINCT node FROM cj_steps) AS s ON s.node = v.node",
+        ),
+        (
+            "cj_f1",
+            "SELECT s.funnel, v.user_id, min(v.ts_us) AS t_first, min(v.ts_us) AS t_at, CAST(NULL AS BIGINT) AS gap_us\n"
+            "  FROM cj_step_visits AS v JOIN cj_steps AS s ON s.step = 1 AND s.node = v.node\n"
+            "  GROUP BY s.funnel, v.user_id",
+        ),
     ]
-    with_clause = ",\n".join(f"{name} AS (\n  {body}\n)" for name, body in ctes)
-    return f"WITH {with_clause}\n{typed[0]}\nORDER BY section, journey, a, b, n\n"
+    longest = max((len(f.steps) for f in mapping.funnels), default=1)
+    for n in range(2, longest + 1):
+        ctes.append(
+            (
+                f"cj_f{n}",
+                "SELECT p.funnel, p.user_id, p.t_first, min(v.ts_us) AS t_at, min(v.ts_us) - p.t_at AS gap_us\n"
+                f"  FROM cj_f{n - 1} AS p\n"
+                f"  JOIN cj_steps AS s ON s.funnel = p.funnel AND s.step = {n}\n"
+                "  JOIN cj_step_visits AS v ON v.user_id = p.user_id AND v.node = s.node\n"
+                "   AND v.ts_us > p.t_at AND v.ts_us <= p.t_first + s.window_us\n"
+                "  GROUP BY p.funnel, p.user_id, p.t_first, p.t_at",
+            )
+        )
+    ctes.append(
+        (
+            "cj_reached",
+            "\n  UNION ALL ".join(f"SELECT funnel, {n} AS step, gap_us FROM cj_f{n}" for n in range(1, longest + 1)),
+        )
+    )
+    seconds = "CAST(gap_us AS DOUBLE) / 1000000"
+    ctes.append(
+        (
+            "cj_funnel_stats",
+            f"SELECT funnel, step, count(*) AS users,\n    {percentile(seconds, 0.5)} AS median_seconds,\n"
+            f"    {percentile(seconds, 0.9)} AS p90_seconds\n  FROM cj_reached GROUP BY funnel, step",
+        )
+    )
+    journeys = "(SELECT DISTINCT jn, journey FROM cj_nodes)"
+    sections = {
+        "summary": (
+            "SELECT count(*) AS events, count(DISTINCT user_id) AS users, min(ts_us) AS first_us, max(ts_us) AS last_us\n"
+            "  FROM cj_events"
+        ),
+        "reach": (
+            "SELECT n.journey, n.touchpoint, r.users FROM (\n"
+            "    SELECT node, count(*) AS users FROM cj_user_nodes GROUP BY node\n"
+            "  ) AS r JOIN cj_nodes AS n ON n.node = r.node"
+        ),
+        "flows": (
+            "SELECT a.journey, a.touchpoint AS source, b.touchpoint AS target, f.users, f.declared, f.through_untracked\n"
+            "  FROM (\n"
+            "    SELECT f.src, f.dst, f.users, CASE WHEN a.kind IS NULL THEN 0 ELSE 1 END AS declared,\n"
+            "      CASE WHEN a.kind = 2 THEN 1 ELSE 0 END AS through_untracked\n"
+            "    FROM cj_flow_counts AS f LEFT JOIN cj_allowed AS a ON a.src = f.src AND a.dst = f.dst\n"
+            "    UNION ALL\n"
+            "    SELECT a.src, a.dst, 0, 1, 0 FROM cj_allowed AS a\n"
+            "    LEFT JOIN cj_flow_counts AS f ON f.src = a.src AND f.dst = a.dst WHERE a.kind = 1 AND f.src IS NULL\n"
+            "  ) AS f JOIN cj_nodes AS a ON a.node = f.src JOIN cj_nodes AS b ON b.node = f.dst"
+        ),
+        "funnels": (
+            "SELECT n.journey, s.kpi, s.step, n.touchpoint, COALESCE(t.users, 0) AS users, t.median_seconds, t.p90_seconds\n"
+            "  FROM cj_steps AS s JOIN cj_nodes AS n ON n.node = s.node\n"
+            "  LEFT JOIN cj_funnel_stats AS t ON t.funnel = s.funnel AND t.step = s.step"
+        ),
+        "conformance": (
+            "SELECT j.journey, c.persona, c.users, c.fitting_users, CAST(c.fitting_users AS DOUBLE) / c.users AS fitness\n"
+            "  FROM (\n"
+            "    SELECT jn, CAST(NULL AS VARCHAR) AS persona, count(*) AS users, sum(fits) AS fitting_users\n"
+            "    FROM cj_fitness GROUP BY jn\n"
+            "    UNION ALL\n"
+            "    SELECT jn, persona, count(*), sum(fits) FROM cj_fitness WHERE persona IS NOT NULL GROUP BY jn, persona\n"
+            f"  ) AS c JOIN {journeys} AS j ON j.jn = c.jn"
+        ),
+        "unplaced": (
+            "SELECT j.journey, u.event_name, u.events FROM (\n"
+            "    SELECT jn, event_name, count(*) AS events FROM cj_unplaced GROUP BY jn, event_name\n"
+            f"  ) AS u JOIN {journeys} AS j ON j.jn = u.jn"
+        ),
+        "unplaced_examples": (
+            "SELECT j.journey, u.event_name, u.user_id, u.ts_us, u.candidates FROM (\n"
+            "    SELECT jn, event_name, user_id, ts_us, candidates,\n"
+            "      row_number() OVER (PARTITION BY jn ORDER BY ts_us, event_name, user_id, candidates) AS k\n"
+            "    FROM cj_unplaced_first\n"
+            f"  ) AS u JOIN {journeys} AS j ON j.jn = u.jn WHERE u.k <= {UNPLACED_EXAMPLES}"
+        ),
+        "unknown_events": (
+            "SELECT e.event_name, count(*) AS events FROM cj_events AS e\n"
+            "  LEFT JOIN cj_names AS n ON n.event_name = e.event_name\n"
+            "  WHERE n.event_name IS NULL GROUP BY e.event_name"
+        ),
+    }
+    return Definition(tuple(ctes), sections, frozenset({"cj_events", "cj_visits"}))
+
+
+#: How each section's columns fill the long table (journey, a, b, n, users, x, y).
+_LONG: dict[str, tuple[str, ...]] = {
+    "summary": ("NULL", "NULL", "NULL", "users", "events", "first_us", "last_us"),
+    "reach": ("journey", "NULL", "touchpoint", "NULL", "users", "NULL", "NULL"),
+    "flows": ("journey", "source", "target", "declared + through_untracked", "users", "NULL", "NULL"),
+    "funnels": ("journey", "kpi", "touchpoint", "step", "users", "median_seconds", "p90_seconds"),
+    "conformance": (
+        "journey",
+        "persona",
+        "NULL",
+        "CASE WHEN persona IS NULL THEN 0 ELSE 1 END",
+        "users",
+        "fitting_users",
+        "NULL",
+    ),
+    "unplaced": ("journey", "event_name", "NULL", "NULL", "events", "NULL", "NULL"),
+    "unplaced_examples": ("journey", "event_name", "user_id", "candidates", "ts_us", "NULL", "NULL"),
+    "unknown_events": ("NULL", "event_name", "NULL", "NULL", "events", "NULL", "NULL"),
+}
+_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "BIGINT", "DOUBLE", "DOUBLE")
+#: The order of each section's rows in its own query.
+ORDER = {
+    "summary": "",
+    "reach": "journey, touchpoint",
+    "flows": "journey, declared DESC, users DESC, source, target",
+    "funnels": "journey, kpi, step",
+    "conformance": "journey, persona",
+    "unplaced": "journey, event_name",
+    "unplaced_examples": "journey, ts_us, event_name, user_id",
+    "unknown_events": "events DESC, event_name",
+}
+
+
+def long_parts(definition: Definition) -> tuple[list[tuple[str, str]], str]:
+    """The CTEs and the final SELECT of the long table: every section, one row per
+    reported number."""
+    parts = []
+    for name in SECTIONS:
+        typed = ", ".join(f"CAST({v} AS {t}) AS {c}" for v, t, c in zip(_LONG[name], _TYPES, COLUMNS[1:]))
+        parts.append(f"SELECT CAST({literal(name)} AS VARCHAR) AS section, {typed} FROM cj_out_{name}")
+    outs = [(f"cj_out_{name}", definition.sections[name]) for name in SECTIONS]
+    needed = definition.needed("\n".join(body for _, body in outs))
+    return [*needed, *outs], "\nUNION ALL\n".join(parts)
+
+
+def section_parts(definition: Definition, name: str) -> tuple[list[tuple[str, str]], str]:
+    """The CTEs and the final SELECT of one section's query."""
+    body = definition.sections[name]
+    order = ORDER[name]
+    select = f"SELECT * FROM (\n  {body}\n) AS result" + (f"\nORDER BY {order}" if order else "")
+    return definition.needed(body), select
+
+
+def long_select(definition: Definition) -> str:
+    return _with(*long_parts(definition), definition.inline)
+
+
+def section_select(definition: Definition, name: str) -> str:
+    return _with(*section_parts(definition, name), definition.inline)
+
+
+def measure_query(mapping: Mapping) -> str:
+    """The query `measure` runs over the relation ``cj_source``."""
+    return long_select(definition(mapping))

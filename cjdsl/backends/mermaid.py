@@ -65,13 +65,13 @@ def flow_diagram(j: ResolvedJourney) -> str:
     index = j.stage_index
     for stage in j.stages:
         for tp in stage.touchpoints:
-            labels = {r.id: r.label for r in reversed(tp.next) if r.label is not None}
             for ref in j.next_of(tp):
                 target = j.stage_of.get(ref)
                 if target is None:
                     continue
                 arrow = "-.->" if index[target.id] < index[stage.id] else "-->"
-                text = f'|"{flow_label(labels[ref]).replace("|", "#124;")}"|' if ref in labels else ""
+                label = j.flow_label(tp, ref)
+                text = f'|"{flow_label(label).replace("|", "#124;")}"|' if label is not None else ""
                 lines.append(f"    tp_{tp.id} {arrow}{text} tp_{ref}")
     return "\n".join(lines) + "\n"
 

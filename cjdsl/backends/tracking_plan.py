@@ -24,8 +24,8 @@ from ..core.i18n import ENGLISH, N_, Translator
 from ..core.markdown import markdown_text as inert
 from ..core.resolved import ResolvedJourney
 from ..tracking import emit
-from ..tracking.emit import EventVersion, dumps
-from ..tracking.plan import PlanProperty, TrackingPlan, build_plan
+from ..tracking.emit import EventVersion, allowed_values, constraints, dumps
+from ..tracking.plan import TrackingPlan, build_plan
 from .base import PLAN, Artifact, Backend, BuildContext, Product, register
 
 DEFAULT_VENDOR = "com.example.journeys"
@@ -42,60 +42,9 @@ def schema() -> dict[str, Any]:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def _number(value: float, tr: Translator) -> str:
-    """A bound as the plan's JSON writes it (``3``, ``2.5``), in the language's way."""
-    as_number = int(value) if float(value).is_integer() else value
-    return str(as_number) if tr.numbers is None else tr.number(as_number)
-
-
-def constraints(p: PlanProperty, tr: Translator = ENGLISH) -> str:
-    """What a value must satisfy besides its type, in words an analyst reads, in the
-    language of ``tr``: "3 to 48", "at most 64 characters", "matches ^[A-Z]{3}$", "ISO
-    8601 date-time"."""
-    t = p.type
-    lo, hi = p.minimum, p.maximum
-    parts: list[str] = []
-    if t.name in ("integer", "number", "string", "list"):
-        low = _number(lo, tr) if lo is not None else ""
-        high = _number(hi, tr) if hi is not None else ""
-        count = int(hi if hi is not None else (lo or 0))
-        if t.name == "string":
-            if lo is not None and hi is not None:
-                parts.append(
-                    tr.ngettext("%(low)s to %(high)s characters", "%(low)s to %(high)s characters", count, low=low, high=high)
-                )
-            elif lo is not None:
-                parts.append(tr.ngettext("at least %(low)s characters", "at least %(low)s characters", count, low=low))
-            elif hi is not None:
-                parts.append(tr.ngettext("at most %(high)s characters", "at most %(high)s characters", count, high=high))
-        elif t.name == "list":
-            if lo is not None and hi is not None:
-                parts.append(tr.ngettext("%(low)s to %(high)s items", "%(low)s to %(high)s items", count, low=low, high=high))
-            elif lo is not None:
-                parts.append(tr.ngettext("at least %(low)s items", "at least %(low)s items", count, low=low))
-            elif hi is not None:
-                parts.append(tr.ngettext("at most %(high)s items", "at most %(high)s items", count, high=high))
-        elif lo is not None and hi is not None:
-            parts.append(tr.gettext("%(low)s to %(high)s", low=low, high=high))
-        elif lo is not None:
-            parts.append(tr.gettext("at least %(low)s", low=low))
-        elif hi is not None:
-            parts.append(tr.gettext("at most %(high)s", high=high))
-    if t.name == "datetime" or (t.item is not None and t.item.name == "datetime"):
-        parts.append(tr.gettext("ISO 8601 date-time"))
-    if p.pattern is not None:
-        parts.append(tr.gettext("matches %(pattern)s", pattern=p.pattern))
-    return "; ".join(parts)
-
-
 def _md(text: str) -> str:
     """Text as inert Markdown on one line: a translation and the values in it alike."""
     return inert(" ".join(str(text).split()))
-
-
-def _allowed(p: PlanProperty) -> str:
-    t = p.type.item if p.type.name == "list" and p.type.item is not None else p.type
-    return " | ".join(t.values)
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -138,7 +87,7 @@ def markdown_text(plan: TrackingPlan, title: str, tr: Translator = ENGLISH) -> s
             for p in e.properties:
                 required = tr.gettext("yes") if p.required else tr.gettext("no")
                 # A property name is an identifier ([A-Za-z_][A-Za-z0-9_]*): nothing to escape in a code span.
-                cells = [f"`{p.name}`", _md(str(p.type)), _md(required), _md(_allowed(p)), _md(constraints(p, tr))]
+                cells = [f"`{p.name}`", _md(str(p.type)), _md(required), _md(allowed_values(p)), _md(constraints(p, tr))]
                 lines.append(_row([*cells, _md(p.description or "")]))
             lines.append("")
     if plan.untracked:

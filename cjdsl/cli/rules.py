@@ -7,6 +7,7 @@ import json
 import click
 
 from ..rules import all_rules, find_rule, reference_markdown, suggest
+from ..rules.reference import explain_text
 from .common import Failure
 
 
@@ -54,15 +55,5 @@ def explain(rule: str) -> None:
     if found is None:
         hint = suggest(rule)
         raise Failure(f"no rule `{rule}`" + (f"; {hint}" if hint else "") + " (`cjdsl rules` lists them)")
-    kind = (
-        f"a structure {'error' if found.severity.value == 'error' else found.severity.value} of the language, always on"
-        if found.core
-        else f"off unless `select` names it; then a {found.severity.value}"
-        if found.opt_in
-        else f"default severity: {found.severity.value}"
-    )
-    lines = [f"# {found.code} {found.name}", "", f"{found.summary} ({kind})"]
-    if found.options:
-        lines += ["", "Options (in cjdsl.toml, under [rules." + found.name + "]):"]
-        lines += [f"  {k} = {json.dumps(v)}" for k, v in found.options.items()]
+    lines = explain_text(found, markdown=False)
     click.echo("\n".join([*lines, "", found.docs]))

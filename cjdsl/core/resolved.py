@@ -149,6 +149,11 @@ class ResolvedJourney:
         """The ids of the touchpoints ``next`` leads to, each once, in the order written."""
         return tuple(dict.fromkeys(r.id for r in tp.next))
 
+    def flow_label(self, tp: m.Touchpoint, target: str) -> str | None:
+        """The label of the flow from ``tp`` to ``target`` (`next b "if approved"`): the
+        first written, when the flow is written more than once; None when it has none."""
+        return next((r.label for r in tp.next if r.id == target and r.label is not None), None)
+
     def untracked(self, tp: m.Touchpoint) -> str | None:
         """Why the touchpoint fires no event by design (its own `untracked`, else its
         channel's; "" when no reason is given), or None when it can be tracked."""

@@ -20,6 +20,7 @@ from ..core.span import Span
 from ..language.fastpath import export
 from ..language.parser import grammar_sha256, make_lark, shipped_tables
 from ..rules import Rule, find_rule
+from ..rules.reference import explain_text
 from .symbols import RULE, Decl, Index, Use
 
 #: What a valid id looks like (the grammar's NAME terminal).
@@ -164,15 +165,7 @@ def hover(index: Index, path: str, offset: int, suppressed: Sequence[Diagnostic]
 
 def explain(r: Rule, silenced: Sequence[Diagnostic] = ()) -> str:
     """A rule's documentation, as `cjdsl explain` prints it (its own text is Markdown)."""
-    if r.core:
-        kind = "a structure error of the language, always on"
-    elif r.opt_in:
-        kind = f"off unless `select` names it; then a {r.severity.value}"
-    else:
-        kind = f"default severity: {r.severity.value}"
-    lines = [f"**{r.code} {r.name}**", "", f"{r.summary} ({kind})"]
-    if r.options:
-        lines += ["", f"Options (in cjdsl.toml, under `[rules.{r.name}]`): " + ", ".join(f"`{k}`" for k in r.options)]
+    lines = explain_text(r, markdown=True)
     if silenced:
         lines += ["", f"This line silences {len(silenced)} finding{'s' if len(silenced) != 1 else ''} in this file."]
     return "\n".join([*lines, "", r.docs])

@@ -129,12 +129,7 @@ def _flows(j: ResolvedJourney) -> set[tuple[str, str]]:
 
 def _flow_labels(j: ResolvedJourney) -> dict[tuple[str, str], str]:
     """Each labelled flow's label (the first, when a flow is written twice)."""
-    out: dict[tuple[str, str], str] = {}
-    for tp in j.touchpoints:
-        for r in tp.next:
-            if r.label is not None:
-                out.setdefault((tp.id, r.id), r.label)
-    return out
+    return {(tp.id, ref): label for tp in j.touchpoints for ref in j.next_of(tp) if (label := j.flow_label(tp, ref)) is not None}
 
 
 def _kind(t: m.PropertyType) -> str:

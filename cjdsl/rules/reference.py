@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .registry import Rule, all_rules
 
 
@@ -10,6 +12,31 @@ def default_text(r: Rule) -> str:
     if r.core:
         return f"{r.severity.value} (always)"
     return f"off (opt in: {r.severity.value})" if r.opt_in else r.severity.value
+
+
+def kind_text(r: Rule) -> str:
+    """How a rule is on, in a sentence's words: "default severity: warning", "off unless
+    `select` names it; then a warning", "a structure error of the language, always on"."""
+    if r.core:
+        return f"a structure {r.severity.value} of the language, always on"
+    if r.opt_in:
+        kind = f"off unless `select` names it; then a {r.severity.value}"
+    else:
+        kind = f"default severity: {r.severity.value}"
+    return kind + ("; only when the run is given events, with `--events` or `[measure] events`" if r.measured else "")
+
+
+def explain_text(r: Rule, *, markdown: bool) -> list[str]:
+    """The head of a rule's explanation (`cjdsl explain`, an editor's hover): code and
+    name, summary and how it is on, its options; the rule's own docs follow it."""
+    head = f"**{r.code} {r.name}**" if markdown else f"# {r.code} {r.name}"
+    lines = [head, "", f"{r.summary} ({kind_text(r)})"]
+    if r.options and markdown:
+        lines += ["", f"Options (in cjdsl.toml, under `[rules.{r.name}]`): " + ", ".join(f"`{k}`" for k in r.options)]
+    elif r.options:
+        lines += ["", f"Options (in cjdsl.toml, under [rules.{r.name}]):"]
+        lines += [f"  {k} = {json.dumps(v)}" for k, v in r.options.items()]
+    return lines
 
 
 def reference_markdown() -> str:

@@ -680,6 +680,7 @@ def test_journeys_named_but_not_built_get_no_link(tmp_path: Path) -> None:
     page = _page(site, "mortgage_next.html")
     assert not list((site / "journeys").glob("*.compare.html")) and "compare.html" not in page
     others = {f"mortgage_next.persona-{p}.html" for p in ("planned", "emergency")} | {"../index.html"}
+    others.add("mortgage_next.diagrams.html")  # the diagram viewer
     assert _links(site)["journeys/mortgage_next.html"] <= others
     assert "Zoom in: kyc_flow (not in this site)" in _text(_card(page, "submit"))
     assert "Part of: lifecycle (not in this site)" in _text(page)
@@ -1048,12 +1049,12 @@ def test_on_a_phone_the_tracking_table_scrolls_in_its_box(site: Path, browser: A
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     # The properties column is not squeezed to a sliver: it has room for its lines.
     assert page.evaluate("document.querySelector('.tracking-table td:last-child').getBoundingClientRect().width") >= 200
-    # The flow diagram is at its own size in a box that scrolls, and a tap opens it alone.
+    # The flow diagram is at its own size in a box that scrolls, and a tap opens it in the viewer.
     diagram = page.evaluate(
         "(() => { const img = document.querySelector('.flow .scroll img'); const a = img.closest('a');"
         " return [img.getBoundingClientRect().width, img.naturalWidth, a.getAttribute('href')]; })()"
     )
-    assert abs(diagram[0] - diagram[1]) <= 2 and diagram[2].endswith("/graphviz/dental_clinic.svg"), diagram
+    assert abs(diagram[0] - diagram[1]) <= 2 and diagram[2] == "dental_clinic.diagrams.html#d-journey", diagram
     visit.close()
 
 
@@ -1092,8 +1093,9 @@ def test_a_large_journey_gets_a_compact_map(tmp_path: Path, browser: Any) -> Non
 
 
 def test_a_journey_too_large_to_draw_whole_links_a_diagram_per_stage() -> None:
-    """When the build wrote stage diagrams instead of the whole one, each stage's header
-    links its own, and the flow section lists them (and does not say `dot` was missing)."""
+    """When the build drew the stage diagrams but not the whole one, each stage's header
+    links its own in the viewer (on the persona's page too), the flow section lists them
+    (and does not say `dot` was missing), and the viewer shows exactly those."""
     from cjdsl.backends import DIAGRAM, DIAGRAM_SOURCE, BuildContext, Product
     from cjdsl.backends import html_site as h
 
@@ -1106,12 +1108,16 @@ def test_a_journey_too_large_to_draw_whole_links_a_diagram_per_stage() -> None:
     files = {a.path: a.content.decode("utf-8") for a in h.build_site(BuildContext(project.config, (j,), linked=linked))}
     page = files["journeys/hr_saas.html"]
     for s in j.stages:
-        head = re.search(rf'<th scope="colgroup" colspan="\d+" id="stage-{s.id}".*?</th>', page, re.S)
-        assert head is not None and f'<a href="../graphviz/hr_saas.stage-{s.id}.svg">' in head.group(0), s.id
+        for shown in (page, files["journeys/hr_saas.persona-anna.html"]):
+            head = re.search(rf'<th scope="colgroup" colspan="\d+" id="stage-{s.id}".*?</th>', shown, re.S)
+            assert head is not None and f'<a class="stage-flow" href="hr_saas.diagrams.html#d-stage-{s.id}">' in head.group(0)
     flow = re.search(r'<section aria-labelledby="flow-h".*?</section>', page, re.S).group(0)  # type: ignore[union-attr]
     assert "too large to draw whole" in flow and "not available" not in flow
-    assert flow.count('href="../graphviz/hr_saas.stage-') == len(j.stages)
-    assert "graphviz/hr_saas.stage-" not in files["journeys/hr_saas.persona-anna.html"]
+    assert flow.count('href="hr_saas.diagrams.html#d-stage-') == len(j.stages)
+    viewer = files["journeys/hr_saas.diagrams.html"]
+    shown = re.findall(r'<img src="\.\./([^"]+)"', viewer)
+    assert shown == [f"graphviz/hr_saas.stage-{s.id}.svg" for s in j.stages]
+    assert 'id="d-journey"' not in viewer and len(re.findall(r'<section class="diagram" id="d-stage-', viewer)) == len(j.stages)
 
 
 def test_a_second_build_in_the_same_process_shows_its_own_touchpoints(tmp_path: Path) -> None:

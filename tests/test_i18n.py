@@ -36,7 +36,6 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-import cjdsl
 from cjdsl.core import i18n
 from cjdsl.core import vocabulary as v
 from tests.conftest import EXAMPLES, ROOT, invoke
@@ -338,11 +337,20 @@ def pseudo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, UserText]:
     folder = project / "locale" / "qps" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     (folder / "cjdsl.po").write_bytes(pseudo_catalogue(POT))
-    (project / "cjdsl.toml").write_text('[site]\nlocale = "qps"\nlocale_dir = "locale"\n', encoding="utf-8")
+    # Measured on the examples' events: the measured map's words are checked too.
+    settings = '[site]\nlocale = "qps"\nlocale_dir = "locale"\n\n[measure]\nevents = ["events/simulated.jsonl"]\n'
+    (project / "cjdsl.toml").write_text(settings, encoding="utf-8")
     code, _, err = invoke("build", str(project), "-o", str(root / "site"))
     assert code == 0, err
-    assert "warning" not in err, err  # the pseudo catalogue is a good one
-    return root / "site", UserText(cjdsl.check([project]))
+    assert "cjdsl: warning" not in err, err  # the pseudo catalogue is a good one
+    assert 'id="measured"' in (root / "site" / "journeys" / "hr_saas.html").read_text("utf-8")
+    # The checker's messages, the measured journey's (CJ4xx) among them, are the journeys' own words.
+    from cjdsl.cli.measured import measurer
+    from cjdsl.project.config import load_config
+    from cjdsl.project.graph import compile_project
+
+    config = load_config([project])
+    return root / "site", UserText(compile_project([project], config, measure=measurer(config, ())))
 
 
 def test_the_checker_finds_a_word_left_in_english(pseudo: tuple[Path, UserText]) -> None:

@@ -382,7 +382,7 @@ def test_csv_events_with_a_json_properties_column(tmp_path: Path) -> None:
 
 
 def test_safe_bounds_the_events_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cjdsl.cli.measure as command
+    import cjdsl.measure.run as command  # the bounds `measure`, `check` and `build` read
 
     project = tmp_path / "p"
     project.mkdir()

@@ -4,14 +4,17 @@ and pdftotext: their pages, their size, and the text on each page."""
 
 from __future__ import annotations
 
+import html
 import http.server
 import importlib.util
+import math
 import re
 import shutil
+import statistics
 import struct
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -85,6 +88,15 @@ def sheets(pdf: Path) -> list[str]:
     return texts
 
 
+def words(pdf: Path, page: int = 1) -> tuple[float, list[tuple[str, float, float, float, float]]]:
+    """The page's width and its words with their boxes (points), as pdftotext -bbox reads them."""
+    done = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    width = float(re.search(r'<page width="([\d.]+)"', done.stdout).group(1))  # type: ignore[union-attr]
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', done.stdout)
+    return width, [(html.unescape(w), float(a), float(b), float(c), float(d)) for a, b, c, d, w in found]
+
+
 def journey_of(path: Path) -> cjdsl.ResolvedJourney:
     (j,) = [j for j in cjdsl.check([path]).journeys if Path(j.path).name == path.name]
     return j
@@ -137,6 +149,104 @@ def test_paper_a4_and_a_personas_map(tools: None, tmp_path: Path) -> None:
     others = [tp for tp in j.touchpoints if tp not in theirs]
     assert theirs and all(squash(tp.label or tp.id) in text for tp in theirs)
     assert others and not any(squash(tp.label or tp.id) in text for tp in others)
+
+
+def test_a_tall_map_is_reflowed_to_fill_the_paper(tools: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dental clinic's map is tall for its width: laid out with the site's columns it
+    fits A3 by its height and leaves wide margins. Printed, its touchpoints' columns are
+    widened: the content spans the paper, the text prints larger, and the emotion curve
+    follows the wider columns. Measured on the PDFs' words."""
+    path = EXAMPLES / "dental_clinic.journey"
+    pdf, again, narrow = tmp_path / "map.pdf", tmp_path / "again.pdf", tmp_path / "narrow.pdf"
+    render(path, pdf)
+    render(path, again)
+    assert pdf.read_bytes() == again.read_bytes()  # the search is deterministic too
+    with monkeypatch.context() as m:
+        m.setattr(poster, "MAX_WIDEN", 1.0)  # the columns as on the site
+        render(path, narrow)
+    assert len(page_sizes(pdf)) == len(page_sizes(narrow)) == 1
+    texts = sheets(pdf)
+    (j,) = [journey_of(path)]
+    assert all(squash(tp.label or tp.id) in squash(texts[0]) for tp in j.touchpoints)
+
+    def spread(found: list[tuple[str, float, float, float, float]]) -> tuple[float, float, float]:
+        left, right = min(w[1] for w in found), max(w[3] for w in found)
+        return left, right, statistics.median(w[4] - w[2] for w in found)
+
+    width, wide_words = words(pdf)
+    _, narrow_words = words(narrow)
+    left, right, size = spread(wide_words)
+    n_left, n_right, n_size = spread(narrow_words)
+    printable = (420 - 2 * poster.MARGIN_MM) / 420
+    assert (n_right - n_left) / width < 0.7 * printable  # the columns as on the site: margins left and right
+    assert (right - left) / width > 0.9 * printable  # widened: the map spans the paper
+    assert size > 1.1 * n_size  # and its text prints larger
+    # The curve's point labels (a feeling, without quotes) stay in their touchpoint's
+    # column: under the card that shows the same feeling in quotes.
+    column = (right - left) / (len(j.touchpoints) + 1)
+    plain: dict[str, list[float]] = {}
+    quoted: dict[str, list[float]] = {}
+    for text, x0, _, x1, _ in wide_words:
+        (quoted if text.startswith("“") and text.endswith("”") else plain).setdefault(text.strip("“”"), []).append((x0 + x1) / 2)
+    feelings = {tp.feeling for tp in j.touchpoints if tp.feeling and " " not in tp.feeling}
+    checked = [f for f in feelings if len(plain.get(f, [])) == 1 and len(quoted.get(f, [])) == 1]
+    assert len(checked) >= 5, checked
+    for feeling in checked:
+        assert abs(plain[feeling][0] - quoted[feeling][0]) < column / 2, (feeling, plain[feeling], quoted[feeling], column)
+
+
+class Pages:
+    """Pages of a map whose touchpoint columns are widened ``f`` times: ``width(f)`` and
+    ``height(f)`` CSS px; it keeps the widenings it was laid out with."""
+
+    def __init__(self, width: Callable[[float], float], height: Callable[[float], float]) -> None:
+        self.width, self.height = width, height
+        self.tried: list[float] = []
+
+    def size(self, f: float) -> list[tuple[float, float]]:
+        return [(self.width(f), self.height(f))]
+
+    def __call__(self, f: float) -> list[tuple[float, float]]:
+        self.tried.append(f)
+        return self.size(f)
+
+    def scale(self, f: float, paper: str) -> float:
+        return min(poster.fitted(self.size(f), paper))
+
+
+@pytest.mark.parametrize(
+    ("paper", "pages"),
+    [
+        ("A3", Pages(lambda f: 150 + 2800 * f, lambda f: 800 + 5000 / f)),
+        ("A3", Pages(lambda f: 150 + 2800 * f, lambda f: 3000 + 3000 / f)),
+        ("A3", Pages(lambda f: 150 + 1000 * f, lambda f: 800 + 5000 / f)),  # still too tall at the widest
+        ("A4", Pages(lambda f: 150 + 3000 * f, lambda f: 300 + 4000 / f)),
+        ("A4", Pages(lambda f: 150 + 3000 * f, lambda f: 500 * math.ceil(8 / f))),  # whole lines: steps
+        ("A2", Pages(lambda f: 150 + 2000 * f, lambda f: 2000 + 800 * math.ceil(4 / f))),
+    ],
+)
+def test_the_widening_found_is_near_the_best_after_a_few_layouts(paper: str, pages: Pages) -> None:
+    """`widen` against pages whose height shrinks as their columns widen (text wrapping
+    into fewer lines): the scale it finds is within 1 % of the best on a fine grid of
+    widenings, after at most WIDEN_TRIES layouts, never wider than MAX_WIDEN."""
+    f, scale = poster.widen(pages, pages.size(1), paper)
+    best = max(pages.scale(1 + i * (poster.MAX_WIDEN - 1) / 1000, paper) for i in range(1001))
+    assert scale > 1.05 * pages.scale(1, paper) and scale >= 0.99 * best, (f, scale, best, pages.tried)
+    assert scale == pages.scale(f, paper) and f in pages.tried
+    assert 1 < f <= poster.MAX_WIDEN and max(pages.tried) <= poster.MAX_WIDEN
+    assert len(pages.tried) <= poster.WIDEN_TRIES
+
+
+def test_columns_are_not_widened_for_nothing() -> None:
+    # The width binds already: nothing is laid out again.
+    pages = Pages(lambda f: 3000 * f, lambda f: 500)
+    assert poster.widen(pages, pages.size(1), "A3") == (1.0, pages.scale(1, "A3")) and pages.tried == []
+    # The height binds, but wider columns do not make the page shorter: two tries at most.
+    pages = Pages(lambda f: 150 + 600 * f, lambda f: 900)
+    assert poster.widen(pages, pages.size(1), "A3") == (1.0, pages.scale(1, "A3")) and len(pages.tried) <= 2
+    # Widening is off.
+    pages = Pages(lambda f: 150 + 2800 * f, lambda f: 800 + 5000 / f)
+    assert poster.widen(pages, pages.size(1), "A3", most=1.0) == (1.0, pages.scale(1, "A3")) and pages.tried == []
 
 
 WIDE = "A journey of many short stages"

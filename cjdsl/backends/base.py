@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ..core.diagnostics import Diagnostic
 from ..core.i18n import ENGLISH, Translator
+from ..core.measured import MeasuredJourney
 from ..core.resolved import ResolvedJourney
 from ..project.config import Config
 
@@ -71,6 +72,9 @@ class BuildContext:
     #: The language of the interface: the words of pages, legends and Markdown
     #: (`[site] locale`, `--locale`); English by default.
     i18n: Translator = ENGLISH
+    #: What captured events said of each journey, by journey id (`cjdsl build --events`,
+    #: `[measure] events`); empty when the build was given no events.
+    measured: Mapping[str, MeasuredJourney] = field(default_factory=dict)
 
     def linked_path(self, role: str, journey: str | None = None, view: str = "", persona: str | None = None) -> str | None:
         """The path of the linked product with these marks that the build wrote, or None."""
@@ -132,15 +136,20 @@ def with_language(fn: Callable[..., Any], tr: Any, *args: Any) -> Any:
 @dataclass(frozen=True)
 class LayoutStep:
     """A backend whose output the layout adapter (:mod:`cjdsl.backends.layout`, Graphviz's `dot`)
-    lays out as images. `cjdsl build` makes such a backend's files journey by journey:
+    lays out as images. `cjdsl build` makes such a backend's files:
 
     * ``diagrams(journey, tr)``: the journey's diagram sources (their words in the
       language of ``tr``), the whole journey first; all are written, and the first
-      ``first`` of them are laid out before the rest;
+      ``first`` of them, of every journey, are laid out before the rest of any (so a
+      total time limit such as `--safe`'s goes to the main diagrams first);
     * when the whole journey cannot be laid out (too large for `dot`'s time limit),
-      ``fallback(journey, tr)`` is written and laid out instead of the rest, and the note
-      says so with ``fallback_note``;
-    * each image goes to ``image_path(source path)``, in ``format`` (``media_type``).
+      ``fallback(journey, tr)`` is laid out instead of the rest (its sources that are not
+      among the ``diagrams`` are written too; those that are, with the same path, are
+      written once), and the note says so with ``fallback_note``;
+    * each image goes to ``image_path(source path)``, in ``format`` (``media_type``);
+    * with ``measured`` set, a build given events calls ``diagrams(journey, tr,
+      measured=...)`` and ``fallback`` the same way, with what the events said of the
+      journey (a :class:`~cjdsl.core.measured.MeasuredJourney`, or None).
 
     `cjdsl render --to svg|png|pdf` lays out this backend's :class:`Views`."""
 
@@ -151,6 +160,15 @@ class LayoutStep:
     first: int = 1
     format: str = "svg"
     media_type: str = "image/svg+xml"
+    #: Whether ``diagrams`` and ``fallback`` take the ``measured`` keyword.
+    measured: bool = False
+
+    def sources(self, fn: Diagrams, journey: ResolvedJourney, tr: Translator, measured: MeasuredJourney | None) -> list[Artifact]:
+        """``fn``'s diagrams of the journey (``diagrams`` or ``fallback``), measured when
+        the step takes it and there is a measurement."""
+        if self.measured and measured is not None:
+            return list(fn(journey, tr, measured=measured))  # type: ignore[call-arg]
+        return list(with_language(fn, tr, journey))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.i18n import ENGLISH, Translator
+from ..core.measured import MeasuredJourney, measured_journeys
+from ..core.resolved import ResolvedJourney
 from ..project.graph import Project
 from . import Artifact, Backend, BuildContext, LayoutStep, Product, backends, build_order
-from .base import with_language
 from .layout import INSTALL_HINT, DotTimeout, Layout, LayoutError
 
 Progress = Callable[[str], None]
@@ -50,38 +51,62 @@ def _lay_out_diagrams(
     jobs: int,
     progress: Progress,
     tr: Translator = ENGLISH,
+    measured: Mapping[str, MeasuredJourney] | None = None,
 ) -> None:
-    """Each journey's diagram sources, and their images when `dot` can lay them out. A
-    journey whose whole diagram `dot` cannot finish in time gets the step's fallback
-    (one diagram per stage) instead of the rest. Up to ``jobs`` `dot` processes run at
-    once; the results do not depend on it."""
+    """Each journey's diagram sources, and their images when `dot` can lay them out:
+    first the step's main diagrams of every journey (the whole journey and the overview),
+    then the rest of every journey's, so that a total time limit (`--safe`) goes to the
+    main ones first. A journey whose whole diagram `dot` cannot finish in time gets the
+    step's fallback (one diagram per stage) laid out instead of its rest. Up to ``jobs``
+    `dot` processes run at once; the results do not depend on it."""
+    measured = measured or {}
     told = False
+    plans: list[tuple[ResolvedJourney, list[Artifact], list[Artifact]]] = []  # journey, main diagrams, the rest
     for j in project.journeys:
-        diagrams = list(with_language(step.diagrams, tr, j))
+        diagrams = step.sources(step.diagrams, j, tr, measured.get(j.id))
         for artifact in diagrams:
             result.add(backend, artifact)
         if layout is None and diagrams and not told:
             kinds = _suffix(diagrams[0].path), _suffix(step.image_path(diagrams[0].path))
             result.notes.append(f"{INSTALL_HINT}; wrote the {kinds[0]} files but no {kinds[1]} diagrams")
             told = True
-        if layout is None or not diagrams:
-            continue
-        whole, lead, others = diagrams[0], diagrams[: max(step.first, 1)], diagrams[max(step.first, 1) :]
-        progress(f"dot: laying out {whole.path}")
-        first = _lay_out(layout, lead, step.format, jobs)
+        if diagrams:
+            cut = max(step.first, 1)
+            plans.append((j, diagrams[:cut], diagrams[cut:]))
+    if layout is None or not plans:
+        return
+    progress(f"dot: laying out {sum(len(lead) for _, lead, _ in plans)} diagrams, the main ones of each journey")
+    images = iter(_lay_out(layout, [a for _, lead, _ in plans for a in lead], step.format, jobs))
+    firsts = [[next(images) for _ in lead] for _, lead, _ in plans]
+    rests: list[list[Artifact]] = []
+    notes: list[list[str]] = []
+    for (j, lead, others), first in zip(plans, firsts, strict=True):
+        said: list[str] = []
+        rest = others
         if isinstance(first[0], LayoutError):
             err = first[0]
             why = "is too large for one diagram" if isinstance(err, DotTimeout) else "could not be drawn whole"
-            result.notes.append(f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): {step.fallback_note}")
-            rest = list(with_language(step.fallback, tr, j))
-            for artifact in rest:
-                result.add(backend, artifact)
-        else:
-            rest = others
-        progress(f"dot: laying out {len(rest)} more diagrams of {j.id}")
-        for artifact, image in zip([*lead, *rest], [*first, *_lay_out(layout, rest, step.format, jobs)], strict=True):
+            said.append(f"journey `{j.id}` ({len(j.touchpoints)} touchpoints) {why} ({err}): {step.fallback_note}")
+            # The fallback's sources that are among the journey's diagrams are written already.
+            written = {a.path: a for a in others}
+            done = {a.path for a in lead}
+            rest = []
+            for artifact in step.sources(step.fallback, j, tr, measured.get(j.id)):
+                if artifact.path in done:
+                    continue
+                if artifact.path not in written:
+                    result.add(backend, artifact)
+                rest.append(written.get(artifact.path, artifact))
+                done.add(artifact.path)
+        rests.append(rest)
+        notes.append(said)
+    progress(f"dot: laying out {sum(map(len, rests))} more diagrams")
+    images = iter(_lay_out(layout, [a for rest in rests for a in rest], step.format, jobs))
+    for (_, lead, _), first, rest, said in zip(plans, firsts, rests, notes, strict=True):
+        result.notes.extend(said)
+        for artifact, image in zip([*lead, *rest], [*first, *(next(images) for _ in rest)], strict=True):
             if isinstance(image, LayoutError):
-                if artifact is not whole:
+                if artifact is not lead[0]:
                     kinds = _suffix(artifact.path), _suffix(step.image_path(artifact.path))
                     result.notes.append(f"{artifact.path}: {image}; the {kinds[0]} file is there, the {kinds[1]} is not")
                 continue
@@ -143,11 +168,12 @@ def build(
     registry = backends()
     result = BuildResult()
     tell = progress or _quiet
+    measured = measured_journeys(project.measured)
     for name in build_order(names):
         tell(f"building {name}")
         backend = registry[name]
         if backend.layout is not None:
-            _lay_out_diagrams(name, backend.layout, project, result, layout, jobs, tell, i18n)
+            _lay_out_diagrams(name, backend.layout, project, result, layout, jobs, tell, i18n, measured)
             continue
         ctx = BuildContext(
             project.config,
@@ -158,6 +184,7 @@ def build(
             templates,
             versions or {},
             i18n,
+            measured,
         )
         for artifact in backend.build_all(ctx):
             result.add(name, artifact)

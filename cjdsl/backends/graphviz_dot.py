@@ -10,7 +10,8 @@ runs it. Views (also offered to `cjdsl render --view/--persona` through the regi
   emotion, `next` flows as edges, pain points beside their touchpoints, a legend;
 * one persona's journey (only the touchpoints that serve the persona);
 * the stage overview: stages as nodes, edges weighted by the number of flows;
-* one stage, for journeys too large to draw whole;
+* one stage, for every stage (the site links each from its stage's header; they stand in
+  for a journey too large to draw whole);
 * the service blueprint (``blueprint``): touchpoints as columns under their stages, and
   the lanes of a blueprint as rows (physical evidence, customer actions, the line of
   interaction, frontstage, the line of visibility, backstage, the line of internal
@@ -37,6 +38,7 @@ from ..core import i18n, timing
 from ..core import model as m
 from ..core.diagnostics import did_you_mean
 from ..core.i18n import ENGLISH, Translator
+from ..core.measured import FlowCount, MeasuredJourney, percent
 from ..core.resolved import ResolvedJourney, channel_is_online
 from .base import DIAGRAM, DIAGRAM_SOURCE, Artifact, Backend, BuildContext, LayoutStep, Product, UnknownView, Views, register
 
@@ -53,6 +55,9 @@ SEVERITY_FILL = {"low": "#fff4cc", "medium": "#ffd98a", "high": "#f4a261", "crit
 SEVERITY_TEXT = {"low": "#1a1a1a", "medium": "#1a1a1a", "high": "#1a1a1a", "critical": "#ffffff"}
 FLOW = "#4a5568"
 BACK_FLOW = "#8a94a6"
+#: Measured flows: taken but not on the map, and declared but taken by nobody.
+OFF_MAP = "#b42318"
+NOBODY = "#c3cad3"
 
 #: Above this many touchpoints, the layout trades quality for speed.
 LARGE = 400
@@ -196,7 +201,9 @@ def _pain(g: graphviz.Digraph, pain: m.Pain, tr: Translator = ENGLISH) -> None:
     )
 
 
-def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False, tr: Translator = ENGLISH) -> str:
+def _legend(
+    g: graphviz.Digraph, with_pains: bool, with_moments: bool = False, tr: Translator = ENGLISH, measured: bool = False
+) -> str:
     cells = "".join(
         f'<TD BGCOLOR="{EMOTION_FILL[e]}"><FONT COLOR="{EMOTION_TEXT[e]}">{_fmt_emotion(e)}</FONT></TD>' for e in range(-2, 3)
     )
@@ -217,6 +224,14 @@ def _legend(g: graphviz.Digraph, with_pains: bool, with_moments: bool = False, t
         *([row(html(tr.gettext("◆: moment of truth")))] if with_moments else []),
         row(html(tr.gettext("solid arrow: next step"))),
         row(html(tr.gettext("dashed arrow: back to an earlier stage"))),
+        *(
+            [
+                row(html(tr.gettext("line width: users who went that way"))),
+                row(html(tr.gettext("red dashed: taken, not on the map"))),
+            ]
+            if measured
+            else []
+        ),
     ]
     if with_pains:
         named = {s: html(i18n.vocabulary_word(tr, i18n.SEVERITIES, s)) for s in SEVERITY_FILL}
@@ -266,15 +281,58 @@ def _subtitle(j: ResolvedJourney, extra: Iterable[str] = (), tr: Translator = EN
 # -- views --------------------------------------------------------------------------------
 
 
+def _width(users: int, largest: int) -> str:
+    """A measured flow's line width: 1 for none, up to 6 for the most taken flow."""
+    return f"{1 + 5 * users / largest:.1f}" if largest else "1.0"
+
+
+def _measured_edge(mj: MeasuredJourney, source: str, target: str, label: str | None, tr: Translator) -> dict[str, str]:
+    """A declared flow's label and width from what the events said: the users who went
+    that way next and their share of those at ``source`` (a flow through touchpoints
+    that fire no event is counted the same way)."""
+    f = mj.flow(source, target)
+    users = f.users if f is not None else 0
+    at = mj.reach.get(source, 0)
+    share = percent(tr, users / at) if at else ""
+    count = tr.ngettext("%(num)s user", "%(num)s users", users, num=tr.number(users))
+    words = html(count + (f" ({share})" if share else "") if users else tr.gettext("nobody"))
+    # The count is an external label: placed once the layout is done, it does not move
+    # the touchpoints from where the designed diagram has them.
+    out = {"xlabel": f'<<FONT POINT-SIZE="9">{words}</FONT>>', "fontcolor": "#3e4c59", "penwidth": _width(users, mj.largest_flow)}
+    if label is not None:
+        out["label"] = f"<{wrapped(label, 20, 2)}>"
+    if f is None or not users:
+        out["color"] = NOBODY
+    return out
+
+
+#: The undeclared flows a diagram draws: at most this many, each taken by at least
+#: ``OFF_MAP_SHARE`` of the users at its source and by two users (the site lists all).
+OFF_MAP_SHOWN = 10
+OFF_MAP_SHARE = 0.05
+
+
+def _off_map(mj: MeasuredJourney, keep: set[str]) -> list[FlowCount]:
+    frequent = [
+        f
+        for f in mj.undeclared
+        if f.source in keep and f.target in keep and f.users >= 2 and f.users >= OFF_MAP_SHARE * mj.reach.get(f.source, 0)
+    ]
+    return frequent[:OFF_MAP_SHOWN]
+
+
 def journey_dot(
     j: ResolvedJourney,
     persona: str | None = None,
     stages: Sequence[m.Stage] | None = None,
     nodes: dict[str, str] | None = None,
     tr: Translator = ENGLISH,
+    measured: MeasuredJourney | None = None,
 ) -> str:
     """The journey's flow diagram: all of it, one persona's part, or some stages only,
-    its words in the language of ``tr``.
+    its words in the language of ``tr``. With ``measured`` (what captured events said),
+    each flow says how many users took it and is as wide as their number, and the flows
+    customers took that the map lacks are drawn too, red and dashed.
 
     A touchpoint's node statement is the same in every view of the journey; ``nodes``
     (touchpoint id -> statement) lets the views of one journey make each once."""
@@ -294,6 +352,8 @@ def journey_dot(
         )
     if stages is not None and len(shown_stages) == 1:
         extra.append(tr.gettext("stage %(stage)s", stage=shown_stages[0].label or shown_stages[0].id))
+    if measured is not None:
+        extra.append(tr.gettext("measured on %(users)s users", users=tr.number(measured.users)))
     name = j.id + (f"__persona__{persona}" if persona else "")
     if stages is not None and len(shown_stages) == 1:
         name = f"{j.id}__stage__{shown_stages[0].id}"
@@ -350,7 +410,6 @@ def journey_dot(
                     with_pains = True
                     _pain(c, pain, tr)
     # Flows: forward ones shape the ranks; flows back are drawn but do not pull stages.
-    labels = {(tp.id, r.id): r.label for tp in j.touchpoints for r in reversed(tp.next) if r.label is not None}
     for stage in shown_stages:
         for tp in stage.touchpoints:
             if tp.id not in keep:
@@ -360,10 +419,13 @@ def journey_dot(
                     continue
                 target_stage = j.stage_of[ref]
                 backward = index[target_stage.id] < index[stage.id]
-                label = labels.get((tp.id, ref))
+                label = j.flow_label(tp, ref)
                 more = {"label": f"<{wrapped(label, 20, 2)}>", "fontcolor": "#3e4c59"} if label is not None else {}
+                if measured is not None:
+                    more = _measured_edge(measured, tp.id, ref, label, tr)
                 if backward:
-                    g.edge(node_id("tp", tp.id), node_id("tp", ref), style="dashed", color=BACK_FLOW, constraint="false", **more)
+                    back = {"style": "dashed", "color": BACK_FLOW, "constraint": "false", **more}
+                    g.edge(node_id("tp", tp.id), node_id("tp", ref), **back)
                 else:
                     g.edge(node_id("tp", tp.id), node_id("tp", ref), **more)
             # A pain point sits beside its touchpoint: a zero-length edge puts it in the same
@@ -378,6 +440,22 @@ def journey_dot(
                     minlen="0",
                     weight="3",
                 )
+    if measured is not None:  # the flows customers took most that the map has no `next` for
+
+        def off_map(users: int) -> str:
+            return tr.gettext("off the map: %(users)s", users=tr.number(users))
+
+        for f in _off_map(measured, keep):
+            g.edge(
+                node_id("tp", f.source),
+                node_id("tp", f.target),
+                style="dashed",
+                color=OFF_MAP,
+                fontcolor=OFF_MAP,
+                constraint="false",
+                penwidth=_width(f.users, measured.largest_flow),
+                xlabel=f'<<FONT POINT-SIZE="9">{html(off_map(f.users))}</FONT>>',
+            )
     # Keep each stage in its own columns, in order, whatever the flows do: an invisible
     # anchor between consecutive stages sits after every node of the one and before
     # every node of the next (weight 0: it orders without pulling). That costs dot two
@@ -399,7 +477,7 @@ def journey_dot(
             g.edge(anchor, n, style="invis", weight="0")
     if first_of:
         moments = any(tp.moment_of_truth for stage in shown_stages for tp in stage.touchpoints if tp.id in keep)
-        g.edge(members[-1][0], _legend(g, with_pains, moments, tr), style="invis")
+        g.edge(members[-1][0], _legend(g, with_pains, moments, tr, measured is not None), style="invis")
     return str(g.source)
 
 
@@ -603,25 +681,36 @@ def render(j: ResolvedJourney, ctx: BuildContext) -> Artifact:
     return Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, tr=ctx.i18n if ctx is not None else ENGLISH))
 
 
-def views(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[Artifact]:
-    """Every diagram of one journey: whole, stage overview, and one per persona."""
+def views(j: ResolvedJourney, tr: Translator = ENGLISH, *, measured: MeasuredJourney | None = None) -> list[Artifact]:
+    """Every diagram of one journey: whole, stage overview, one per persona, the
+    blueprint (when the journey has one) and one per stage, in the order the build lays
+    them out (the stage diagrams last: the pages link them from the stages' headers).
+    ``measured``: what captured events said, shown on the flows of the whole journey's
+    diagram and the stages' (a persona's diagram keeps the design: the numbers are all
+    users')."""
     nodes: dict[str, str] = {}
     out = [
-        Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, nodes=nodes, tr=tr)),
+        Artifact.text(source_path(j.id), MEDIA_TYPE, journey_dot(j, nodes=nodes, tr=tr, measured=measured)),
         Artifact.text(source_path(j.id, "overview"), MEDIA_TYPE, overview_dot(j, tr)),
     ]
     for p in j.personas:
         out.append(Artifact.text(source_path(j.id, persona=p.id), MEDIA_TYPE, journey_dot(j, persona=p.id, nodes=nodes, tr=tr)))
     if has_blueprint(j):
         out.append(Artifact.text(source_path(j.id, "blueprint"), MEDIA_TYPE, blueprint_dot(j, tr)))
-    return out
+    return out + stage_views(j, tr, nodes=nodes, measured=measured)
 
 
-def stage_views(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[Artifact]:
-    """One diagram per stage: the fallback for journeys too large to draw whole."""
-    nodes: dict[str, str] = {}
+def stage_views(
+    j: ResolvedJourney, tr: Translator = ENGLISH, *, nodes: dict[str, str] | None = None, measured: MeasuredJourney | None = None
+) -> list[Artifact]:
+    """One diagram per stage: part of every build (:func:`views`), and what is laid out
+    instead of the rest when the whole journey is too large to draw. ``nodes`` shares
+    the touchpoints' node statements with the journey's other views."""
+    nodes = {} if nodes is None else nodes
     return [
-        Artifact.text(source_path(j.id, f"stage:{s.id}"), MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes, tr=tr))
+        Artifact.text(
+            source_path(j.id, f"stage:{s.id}"), MEDIA_TYPE, journey_dot(j, stages=[s], nodes=nodes, tr=tr, measured=measured)
+        )
         for s in j.stages
     ]
 
@@ -645,13 +734,14 @@ def view_source(j: ResolvedJourney, view: str, persona: str | None, tr: Translat
 
 
 def products(j: ResolvedJourney) -> list[Product]:
-    """The files the build may write for a journey: each view's DOT, and its SVG when
-    `dot` lays it out (the stage views only when the whole journey is too large)."""
+    """The files the build writes for a journey, in the order of :func:`views`: each
+    view's DOT, always, and its SVG when `dot` lays it out (with `dot` at hand, every
+    one, but for a journey too large to draw whole only the overview's and the stages')."""
     shown: list[tuple[str, str | None]] = [("journey", None), ("overview", None)]
     shown += [("journey", p.id) for p in j.personas]
-    shown += [(f"stage:{s.id}", None) for s in j.stages]
     if has_blueprint(j):
         shown.append(("blueprint", None))
+    shown += [(f"stage:{s.id}", None) for s in j.stages]
     out = []
     for view, persona in shown:
         source = source_path(j.id, view, persona)
@@ -661,7 +751,7 @@ def products(j: ResolvedJourney) -> list[Product]:
 
 
 def _build(ctx: BuildContext) -> list[Artifact]:
-    return [a for j in ctx.journeys for a in views(j, ctx.i18n)]
+    return [a for j in ctx.journeys for a in views(j, ctx.i18n, measured=ctx.measured.get(j.id))]
 
 
 BACKEND = register(
@@ -677,8 +767,9 @@ BACKEND = register(
             diagrams=views,
             fallback=stage_views,
             image_path=image_path,
-            fallback_note="wrote the stage overview and one diagram per stage instead, and no persona diagrams",
+            fallback_note="laid out only the stage overview and one diagram per stage (no persona diagrams, no blueprint)",
             first=2,  # the whole journey and the stage overview
+            measured=True,
         ),
     )
 )

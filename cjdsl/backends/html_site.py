@@ -14,6 +14,9 @@ and thinks down to the service blueprint's backstage and systems), a page per pe
 and, for a future journey whose original is in the build, an as-is and to-be comparison
 (:mod:`cjdsl.backends.html_compare`). Pages link the journeys a journey
 names (`part_of`, `variant_of`, a touchpoint's `detail`) when the build makes their pages.
+A journey whose diagrams the build drew also gets a viewer page (``ID.diagrams.html``):
+each diagram as an image, zoomed and moved by ``assets/viewer.js``; the flow figure and
+each stage's header link into it by anchor (``#d-journey``, ``#d-stage-ID``).
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from ..core import model as m
 from ..core import vocabulary as v
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.i18n import ENGLISH, N_, Translator
+from ..core.measured import MeasuredJourney, indistinct
 from ..core.resolved import ResolvedJourney, channel_is_online
 from ..core.span import Span
+from . import html_measured as measured
 from .base import DIAGRAM, DIAGRAM_SOURCE, PLAN, Artifact, Backend, BuildContext, Product, findings_of, register
 from .html_compare import compare_view
 from .html_portfolio import PORTFOLIO_PAGE, persona_facts, portfolio_products, portfolio_view
@@ -116,6 +121,8 @@ class Link:
     page: str = ""  # another page, when the target is not on this one
     #: A flow's label (`next approve "if approved"`), shown beside the link.
     note: str | None = None
+    #: What the events say of the flow (`cjdsl build --events`): its users and share.
+    measured: str | None = None
 
     @property
     def href(self) -> str:
@@ -176,6 +183,8 @@ class TouchpointView:
     systems: list[dict[str, Any]] = field(default_factory=list)
     #: The sub-journey that zooms into it: its page (None when not in this build).
     detail: dict[str, Any] | None = None
+    #: What the events say of it (`cjdsl build --events`): users, share, flows out.
+    reach: dict[str, Any] | None = None
 
 
 @dataclass
@@ -212,9 +221,10 @@ class StageView:
     stage_pains: list[dict[str, Any]] = field(default_factory=list)
     stage_opportunities: list[dict[str, Any]] = field(default_factory=list)
     stage_metrics: list[dict[str, Any]] = field(default_factory=list)
-    #: The stage's own flow diagram (the SVG the build wrote for a journey too large to
-    #: draw whole), or None.
+    #: The stage's own flow diagram (the SVG the build wrote), or None; and the link to it
+    #: in the journey's diagram viewer (relative to the journey's page).
     diagram: str | None = None
+    flow: str | None = None
 
     @property
     def span(self) -> int:
@@ -277,8 +287,15 @@ class JourneyView:
     #: The map's grid: column widths in CSS pixels (as site.css sets them) and the number
     #: of columns (a touchpoint each, one for a stage without any).
     grid: dict[str, int] = field(default_factory=dict)
-    #: The stage diagrams the build wrote instead of the whole flow diagram: (label, path).
+    #: The stage diagrams the build wrote (the page lists them when the whole flow
+    #: diagram is too large to draw): (label, link in the viewer).
     stage_diagrams: list[tuple[str, str]] = field(default_factory=list)
+    #: The journey's diagram viewer page (relative to its page), when the build drew some
+    #: diagram of it, and the diagrams it shows (:func:`diagram_views`).
+    viewer: str | None = None
+    diagrams: list[dict[str, str]] = field(default_factory=list)
+    #: What the events say of the journey (`cjdsl build --events`), or None.
+    measured: dict[str, Any] | None = None
 
 
 def _source(url: str | None, span: Span) -> str | None:
@@ -314,17 +331,16 @@ def _tp_link(j: ResolvedJourney, tp_id: str, shown: set[str] | None) -> Link:
     return Link(f"tp-{tp_id}", label, page)
 
 
-def _next_links(j: ResolvedJourney, tp: m.Touchpoint, shown: set[str] | None) -> list[Link]:
+def _next_links(
+    j: ResolvedJourney, tp: m.Touchpoint, shown: set[str] | None, mj: MeasuredJourney | None = None, tr: Translator = ENGLISH
+) -> list[Link]:
     """A touchpoint's `next` links, each target once, in the order written, each with the
-    first label written for it."""
-    labels: dict[str, str] = {}
-    for r in tp.next:
-        if r.label and r.id not in labels:
-            labels[r.id] = r.label
+    first label written for it (and what the events say of it, when measured)."""
     out = []
     for i in j.next_of(tp):
         link = _tp_link(j, i, shown)
-        link.note = labels.get(i)
+        link.note = j.flow_label(tp, i)
+        link.measured = measured.next_note(mj, tp.id, i, tr) if mj is not None else None
         out.append(link)
     return out
 
@@ -498,8 +514,10 @@ def _touchpoint(
     shown: set[str] | None = None,
     site: Site | None = None,
     tr: Translator = ENGLISH,
+    mj: MeasuredJourney | None = None,
+    blurred: Mapping[str, tuple[str, ...]] | None = None,
 ) -> TouchpointView:
-    links = _next_links(j, tp, shown)
+    links = _next_links(j, tp, shown, mj, tr)
     channel = j.channel_of(tp)
     personas = j.personas_of(tp)
     emotion = int(tp.emotion) if tp.emotion is not None else None
@@ -554,6 +572,7 @@ def _touchpoint(
         backstage=[_step(j, st) for st in tp.steps if st.lane != "frontstage"],
         systems=_systems_of(j, tp),
         detail=_detail(tp.detail, site),
+        reach=measured.reach(j, mj, tp.id, tr, (blurred or {}).get(tp.id, ())) if mj is not None else None,
     )
 
 
@@ -574,6 +593,8 @@ def _persona_touchpoint(
     emotion and rating where the touchpoint gives some personas their own."""
     changes: dict[str, Any] = {}
     links = _next_links(j, tp, shown)
+    for link, made in zip(links, whole.next, strict=True):  # the same flows, in the same order
+        link.measured = made.measured
     if links != whole.next:
         changes["next"] = links
     if whole.persona_values:
@@ -861,6 +882,8 @@ def journey_view(
     template that changes the widths in CSS)."""
     url = ctx.config.source_url if ctx.config is not None else None
     tr = ctx.i18n if ctx is not None else ENGLISH
+    mj = ctx.measured.get(j.id) if ctx is not None else None
+    blurred = indistinct(j) if mj is not None else {}
     site = site if site is not None else Site.of(ctx.journeys or (j,))
     visible: set[str] | None = None
     if persona is not None:
@@ -876,6 +899,10 @@ def journey_view(
             metrics_at.setdefault(place, []).append(mt)
         else:
             loose.append(mt)
+    # The diagrams the build drew, shown in the journey's viewer page (stages link theirs).
+    diagrams = whole.diagrams if whole is not None else diagram_views(j, ctx, tr)
+    viewer = viewer_page(j.id) if diagrams else None
+    shown_diagrams = {d["anchor"] for d in diagrams}
     stages = []
     # Each opportunity is shown once, at the first of its pain points on the map (its
     # other pain points link to it): at that pain point's touchpoint, or across its stage.
@@ -888,7 +915,7 @@ def journey_view(
         for tp in s.touchpoints:
             if visible is not None and tp.id not in visible:
                 continue
-            view = made.get(tp.id) or _touchpoint(j, s, tp, url, visible, site, tr)
+            view = made.get(tp.id) or _touchpoint(j, s, tp, url, visible, site, tr, mj, blurred)
             tps.append(_persona_touchpoint(j, tp, view, visible, persona) if visible is not None and persona else view)
         stage_of_tp[s.id] = tps
         shown = {tp.id for tp in tps}
@@ -907,6 +934,7 @@ def journey_view(
     for s in j.stages:
         tps = stage_of_tp[s.id]
         shown = {tp.id for tp in tps}
+        stage_anchor = f"d-stage-{s.id}"
         pain_views = [_pain(j, pn, url) for pn in pains_on_map if pn.at is not None and (pn.at.id == s.id or pn.at.id in shown)]
         places = {("stage", s.id)} | {("tp", t) for t in shown}
         opps = sorted((o for oid, o in opportunities.items() if placed[oid] in places), key=lambda o: o["order"])
@@ -941,7 +969,8 @@ def journey_view(
                 stage_pains=[p for p in pain_views if p["tp"] is None],
                 stage_opportunities=[o for o in opps if placed[o["id"]] == ("stage", s.id)],
                 stage_metrics=[mt for mt in metrics if mt["tp"] is None],
-                diagram=ctx.linked_path(DIAGRAM, j.id, f"stage:{s.id}") if persona is None else None,
+                diagram=ctx.linked_path(DIAGRAM, j.id, f"stage:{s.id}"),
+                flow=f"{viewer}#{stage_anchor}" if viewer and stage_anchor in shown_diagrams else None,
             )
         )
     warnings = findings_of(j, ctx.diagnostics)
@@ -956,6 +985,7 @@ def journey_view(
             "source": _source(url, k.span),
             "funnel": [_tp_link(j, r.id, visible) for r in k.funnel],
             "measures": [_tp_link(j, r.id, visible) for r in k.measures],
+            "measured": measured.kpi(j, mj.kpis[k.id], tr) if mj is not None and k.id in mj.kpis else None,
         }
         for k in j.kpis
     ]
@@ -1000,6 +1030,7 @@ def journey_view(
         "backstage": any(t.backstage for t in tp_views),
         "support": any(t.systems for t in tp_views),
         "time": any(t.wait or t.duration for t in tp_views),
+        "measured": mj is not None,
     }
     lanes["said"] = lanes["thinking"] or lanes["quotes"]
     lanes["visibility"] = lanes["frontstage"] or lanes["backstage"]
@@ -1074,14 +1105,76 @@ def journey_view(
         metrics=[_metric(j, mt, url, tr) for mt in loose] if persona is None else [],
         compact=compact,
         grid=grid,
-        stage_diagrams=[(st.label, st.diagram) for st in stages if st.diagram],
+        stage_diagrams=[(st.label, st.flow) for st in stages if st.flow],
+        viewer=viewer,
+        diagrams=diagrams if persona is None else [],
+        measured=measured.journey(j, mj, tr, [(p.id, p.label or p.id) for p in j.personas]) if mj is not None else None,
     )
+
+
+def diagram_views(j: ResolvedJourney, ctx: BuildContext, tr: Translator = ENGLISH) -> list[dict[str, str]]:
+    """The journey's diagrams that the build drew, as its viewer page shows them: the
+    flow diagram, the stage overview, each stage's, each persona's and the service
+    blueprint, each with its anchor on the page (``d-journey``, ``d-stage-ID``, ...), a
+    title, the image's alt text and its path. The page shows only these paths: a link
+    names a diagram by its anchor, never by a path or URL."""
+    title = j.title
+    wanted: list[tuple[str, str | None, str, str, str]] = [
+        (
+            "journey",
+            None,
+            "d-journey",
+            tr.gettext("Flow diagram"),
+            tr.gettext("Flow diagram of %(title)s: the touchpoints of each stage and the paths between them", title=title),
+        ),
+        (
+            "overview",
+            None,
+            "d-overview",
+            tr.gettext("Stage overview"),
+            tr.gettext("Stage overview of %(title)s: the stages in order and the number of paths between them", title=title),
+        ),
+    ]
+    for s in j.stages:
+        stage = s.label or s.id
+        wanted.append(
+            (
+                f"stage:{s.id}",
+                None,
+                f"d-stage-{s.id}",
+                tr.gettext("Stage: %(stage)s", stage=stage),
+                tr.gettext("Flow diagram of the stage %(stage)s in %(title)s", stage=stage, title=title),
+            )
+        )
+    for p in j.personas:
+        who = p.label or p.id
+        wanted.append(
+            (
+                "journey",
+                p.id,
+                f"d-persona-{p.id}",
+                tr.gettext("Persona: %(persona)s", persona=who),
+                tr.gettext("Flow diagram of %(persona)s's touchpoints in %(title)s", persona=who, title=title),
+            )
+        )
+    blueprint = tr.gettext(
+        "Service blueprint of %(title)s: for each touchpoint, the physical evidence, what the customer does, "
+        "the company's frontstage and backstage steps and the systems that support them",
+        title=title,
+    )
+    wanted.append(("blueprint", None, "d-blueprint", tr.gettext("Service blueprint"), blueprint))
+    out = []
+    for view, persona, anchor, name, alt in wanted:
+        src = ctx.linked_path(DIAGRAM, j.id, view, persona)
+        if src is not None:
+            out.append({"anchor": anchor, "title": name, "alt": alt, "src": src})
+    return out
 
 
 def _tracking(j: ResolvedJourney, tr: Translator = ENGLISH) -> list[dict[str, Any]]:
     """This journey's events, as the tracking plan has them, for the page's table."""
+    from ..tracking.emit import constraints
     from ..tracking.plan import build_plan
-    from .tracking_plan import constraints
 
     out = []
     for e in build_plan([j]).events:
@@ -1213,12 +1306,23 @@ def _page(env: Any, name: str, root: str, **values: Any) -> str:
 
 
 #: The site's assets, each with its media type.
-ASSETS = {"assets/site.css": "text/css", "assets/site.js": "text/javascript", "assets/portfolio.css": "text/css"}
+ASSETS = {
+    "assets/site.css": "text/css",
+    "assets/site.js": "text/javascript",
+    "assets/portfolio.css": "text/css",
+    "assets/viewer.css": "text/css",
+    "assets/viewer.js": "text/javascript",
+}
 
 
 def page_path(journey: str, persona: str | None = None) -> str:
     """Where the build writes a journey's page, or one persona's page of it."""
     return f"journeys/{journey}.persona-{persona}.html" if persona else f"journeys/{journey}.html"
+
+
+def viewer_page(journey: str) -> str:
+    """The journey's diagram viewer page, relative to its own page."""
+    return f"{journey}.diagrams.html"
 
 
 def build_site(ctx: BuildContext) -> list[Artifact]:
@@ -1232,6 +1336,8 @@ def build_site(ctx: BuildContext) -> list[Artifact]:
     by_id = {j.id: j for j in ctx.journeys}
     for j, view in zip(ctx.journeys, views):
         out.append(Artifact.text(page_path(j.id), "text/html", _page(env, "journey.html", "../", j=view)))
+        if view.viewer is not None:
+            out.append(Artifact.text(f"journeys/{view.viewer}", "text/html", _page(env, "diagrams.html", "../", j=view)))
         if j.id in site.compared:
             current = by_id[site.compared[j.id]]
             page = _page(env, "compare.html", "../", c=compare_view(current, j, PERSONA_STYLES, i18n.emotion_words(tr), tr))
@@ -1261,6 +1367,8 @@ def _products(j: ResolvedJourney) -> list[Product]:
     compare = j.state == "future" and j.journey is not None and j.journey.variant_of is not None
     return [
         Product(page_path(j.id), journey=j.id),
+        # The diagram viewer: written when the build drew some diagram of the journey.
+        Product(f"journeys/{viewer_page(j.id)}", journey=j.id, view="diagrams"),
         *([Product(compare_path(j.id), journey=j.id, view="compare")] if compare else []),
         *(Product(page_path(j.id, p.id), journey=j.id, persona=p.id) for p in j.personas),
         *portfolio_products(j),

@@ -10,15 +10,19 @@ poster's (a file beside the site's, so the CSP allows it) keeps the page's heade
 the map and leaves out the rest of the page: the site navigation, the filters and the
 sections below the map; nothing scrolls, sticks, is clamped or skips rendering.
 
-**Layout.** The map keeps the site's own column widths and is scaled, as a whole, to
-fit the paper (landscape, 8 mm margins): to its height, and to its width when that
-binds. While the width holds the scale below :data:`MIN_SCALE`, the stages are split
+**Layout.** The map is laid out with the site's own column widths and scaled, as a
+whole, to fit the paper (landscape, 8 mm margins): to its height, and to its width when
+that binds. While the width holds the scale below :data:`MIN_SCALE`, the stages are split
 into consecutive groups of even width, one page each: over the fewest pages that reach
 it, or on which the height limits the scale instead (a map too tall for the paper is
-printed smaller, not split further). Every page repeats the header, says which stages
-it holds, and shares one scale with the others. A page's copy of the map keeps the lane
-labels and its stages' columns: the others' cells are removed, and cells across the cut
-(the emotion curve and its key) are cut to the page's columns and lose what concerns
+printed smaller, not split further). When the height limits the scale, the touchpoints'
+columns are widened (up to :data:`MAX_WIDEN` times): their text wraps into fewer lines,
+the map gets shorter and its shape nears the paper's; a few layouts are measured
+(:func:`widen`) and the one printed largest is kept, the emotion curve redrawn under
+the wider columns. Every page repeats the header, says which stages it holds, and
+shares one scale (and one widening) with the others. A page's copy of the map keeps the
+lane labels and its stages' columns: the others' cells are removed, and cells across the
+cut (the emotion curve and its key) are cut to the page's columns and lose what concerns
 other pages' touchpoints. The columns are found from the table's grid as the browser
 lays it out, so any layout of the map's table splits the same way.
 
@@ -35,6 +39,7 @@ other Chromium versions and fonts give other bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import json
 import math
@@ -45,7 +50,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +69,16 @@ MARGIN_MM = 8.0
 MIN_SCALE = 0.5
 #: Chromium prints at most twice the size (a small map on large paper).
 MAX_SCALE = 2.0
+#: A map the paper's height limits has its touchpoints' columns widened, at most this many
+#: times the site's width (500 px of 13 px text, some 75 letters a line, still reads).
+MAX_WIDEN = 2.5
+#: The layouts measured at most when the columns are widened (beyond the first).
+WIDEN_TRIES = 5
+#: What widening the columns must gain, at least, to be done.
+WIDEN_GAIN = 0.01
+#: The first guess of how fast widening gains: g = log(across / down) over log(widening)
+#: (the pages widen nearly as fast as the columns, and their height shrinks more slowly).
+WIDEN_SLOPE = -1.6
 PNG_DPI = 150
 DEFAULT_TIMEOUT = 60.0
 #: Everywhere but the scratch folder is out of reach; these switch off Chromium's own calls home.
@@ -89,6 +104,10 @@ INSTALL_HINT = (
 )
 
 
+#: The sizes of a layout's pages (width, height) in CSS px.
+Sizes = Sequence[Sequence[float]]
+
+
 class PosterError(Exception):
     """The browser could not print the poster."""
 
@@ -107,12 +126,14 @@ class PosterTimeout(PosterError):
 @dataclass(frozen=True)
 class Printed:
     """A poster: its bytes, pages (PDF pages, or sheets side by side in a PNG), the
-    scale it is printed at, and the stage labels on each sheet."""
+    scale it is printed at, the stage labels on each sheet, and how many times as wide
+    as on the site the touchpoints' columns are printed."""
 
     content: bytes
     pages: int
     scale: float
     sheets: tuple[tuple[str, ...], ...]
+    widen: float = 1.0
 
     @property
     def split(self) -> bool:
@@ -227,6 +248,7 @@ class Poster:
                 "paper": paper,
                 "chromium": self.chromium,
                 "timeout": self.timeout,
+                "widen": MAX_WIDEN,
             }
             site["job.json"] = json.dumps(job).encode("utf-8")
             fs.write_files(folder, site)
@@ -248,6 +270,7 @@ class Poster:
             int(summary["pages"]),
             float(summary["scale"]),
             tuple(tuple(s) for s in summary["sheets"]),
+            float(summary.get("widen", 1.0)),
         )
 
     def _run(self, folder: Path) -> None:
@@ -354,6 +377,11 @@ SCRIPT = r"""() => {
     // script prepares for paper now, before anything is measured.
     window.dispatchEvent(new Event('beforeprint'));
     P.main = main;
+    // Links to the site's other pages lead nowhere on paper, and would name the scratch
+    // folder in the PDF: they become text (links within the page and to the web stay).
+    main.querySelectorAll('a[href]').forEach((a) => {
+      if (!/^(#|https?:|mailto:)/i.test(a.getAttribute('href'))) { a.removeAttribute('href'); }
+    });
     // The page's header: what comes before the map (the journey's, or the persona's card).
     const holder = [...main.children].find((c) => c.contains(map)) || map;
     P.before = [];
@@ -405,7 +433,57 @@ SCRIPT = r"""() => {
     main.replaceChildren();
     return { labels, x, stages };
   };
-  const cut = (table, keep) => {
+  // The grid with the touchpoints' columns ``f`` times as wide (the lane labels keep
+  // theirs): its column boundaries, and where an x of the page as laid out lands on it.
+  const widened = (f) => {
+    const lanes = P.stages[0][0];
+    const x = [P.x[0]];
+    for (let col = 0; col + 1 < P.x.length; col++) { x.push(x[col] + (P.x[col + 1] - P.x[col]) * (col < lanes ? 1 : f)); }
+    const at = (v) => {
+      let col = 0;
+      while (col + 2 < P.x.length && v > P.x[col + 1]) { col++; }
+      return x[col] + (v - P.x[col]) * (col < lanes ? 1 : f);
+    };
+    return { x, at };
+  };
+  // Each drawing across a cell of several columns (the emotion curve) of a copy of the
+  // map, with its box on the page as laid out (``box``), on the widened grid (``wide``).
+  const drawings = (table, grid, fn) => {
+    P.cells.forEach((c, i) => {
+      if (c.span < 2) { return; }
+      const cell = table.rows[c.r].cells[c.k];
+      [...cell.querySelectorAll('svg')].forEach((svg, s) => {
+        const box = c.svgs[s];
+        const vb = svg.viewBox && svg.viewBox.baseVal;
+        if (!box || !vb || !vb.width || box.width < 0.9 * (c.right - c.left - 24)) { return; }
+        const left = grid.at(box.left);
+        fn(svg, vb, box, { left, width: grid.at(box.left + box.width) - left }, i);
+      });
+    });
+  };
+  // The emotion curve over widened columns: as the site's script draws it for the columns
+  // shown, each point moved to the middle of its touchpoint's column, the grid lines and
+  // the lines through the points drawn across; the markers and labels keep their size.
+  const stretch = (table, grid) => drawings(table, grid, (svg, vb, box, wide) => {
+    const unit = vb.width / box.width;
+    const to = (u) => vb.x + (grid.at(box.left + (u - vb.x) / unit) - wide.left) * unit;
+    svg.querySelectorAll('line.grid').forEach((line) => {
+      for (const a of ['x1', 'x2']) { line.setAttribute(a, to(Number(line.getAttribute(a)) || 0).toFixed(1)); }
+    });
+    svg.querySelectorAll('g.curve-line').forEach((line) => {
+      const points = [];
+      line.querySelectorAll('g.pt').forEach((pt) => {
+        const mid = Number(pt.dataset.mid), dx = to(mid) - mid;
+        pt.setAttribute('transform', `translate(${dx.toFixed(1)} 0)`);
+        if (pt.style.display !== 'none') { points.push(`${(Number(pt.dataset.x) + dx).toFixed(1)},${pt.dataset.y}`); }
+      });
+      const poly = line.querySelector('polyline');
+      if (poly) { poly.setAttribute('points', points.join(' ')); }
+    });
+    svg.setAttribute('viewBox', `${vb.x} ${vb.y} ${wide.width * unit} ${vb.height}`);
+    svg.setAttribute('width', String(wide.width));
+  });
+  const cut = (table, keep, grid) => {
     const cells = P.cells.map((c) => table.rows[c.r].cells[c.k]);
     const kept = P.cells.map((c) => {
       const cols = [];
@@ -418,31 +496,31 @@ SCRIPT = r"""() => {
       if (kept[i].length !== P.cells[i].span) { return; }
       for (const el of [cell, ...cell.querySelectorAll('[data-tp]')]) { if (el.dataset.tp) { tps.add(el.dataset.tp); } }
     });
+    const across = P.cells.map((c, i) => kept[i].length && kept[i].length !== c.span);
+    // A drawing across a cut cell (the emotion curve) keeps the part over the kept columns.
+    drawings(table, grid, (svg, vb, box, wide, i) => {
+      if (!across[i]) { return; }
+      const from = grid.x[kept[i][0]], to = grid.x[kept[i][kept[i].length - 1] + 1];
+      const unit = vb.width / wide.width;
+      const left = Math.max(from, wide.left), right = Math.min(to, wide.left + wide.width);
+      const x0 = vb.x + (left - wide.left) * unit;
+      svg.setAttribute('viewBox', `${x0} ${vb.y} ${(right - left) * unit} ${vb.height}`);
+      svg.setAttribute('width', String(right - left));
+      svg.querySelectorAll('text.axis').forEach((t) => t.setAttribute('x', String(x0 + 4)));
+    });
     P.cells.forEach((c, i) => {
       const cell = cells[i];
       if (!kept[i].length) { cell.remove(); return; }
-      if (kept[i].length === c.span) { return; }
+      if (!across[i]) { return; }
       cell.colSpan = kept[i].length;
       // A cell across the cut (the emotion curve, its key) loses what is about other pages' touchpoints.
       cell.querySelectorAll('[data-tp]').forEach((el) => { if (!tps.has(el.dataset.tp)) { el.remove(); } });
-      // A drawing across the cell (the emotion curve) keeps the part over the kept columns.
-      const from = P.x[kept[i][0]], to = P.x[kept[i][kept[i].length - 1] + 1];
-      [...cell.querySelectorAll('svg')].forEach((svg, s) => {
-        const box = c.svgs[s];
-        const vb = svg.viewBox && svg.viewBox.baseVal;
-        if (!box || !vb || !vb.width || box.width < 0.9 * (c.right - c.left - 24)) { return; }
-        const unit = vb.width / box.width;
-        const left = Math.max(from, box.left), right = Math.min(to, box.left + box.width);
-        const x0 = vb.x + (left - box.left) * unit;
-        svg.setAttribute('viewBox', `${x0} ${vb.y} ${(right - left) * unit} ${vb.height}`);
-        svg.setAttribute('width', String(right - left));
-        svg.querySelectorAll('text.axis').forEach((t) => t.setAttribute('x', String(x0 + 4)));
-      });
     });
   };
   P.layout = (o) => {
     P.main.replaceChildren();
     const lanes = P.stages[0][0];
+    const grid = widened(o.widen || 1);
     const pages = o.groups.map((group, gi) => {
       const sheet = document.createElement('div');
       sheet.className = 'poster-sheet';
@@ -463,16 +541,17 @@ SCRIPT = r"""() => {
       const map = table.closest('.map-scroll') || table;
       const first = P.stages[group[0]][0], last = P.stages[group[group.length - 1]][1];
       const keep = (col) => col < lanes || (col >= first && col < last);
-      cut(table, keep);
-      // The kept columns at the widths the page gave them.
+      if (o.widen && o.widen !== 1) { stretch(table, grid); }
+      cut(table, keep, grid);
+      // The kept columns at the widths the page gave them (the touchpoints' widened).
       table.querySelectorAll('colgroup, col').forEach((c) => c.remove());
       const colgroup = document.createElement('colgroup');
       let width = 0;
-      for (let col = 0; col + 1 < P.x.length; col++) {
+      for (let col = 0; col + 1 < grid.x.length; col++) {
         if (!keep(col)) { continue; }
         const c = document.createElement('col');
-        c.style.width = (P.x[col + 1] - P.x[col]) + 'px';
-        width += P.x[col + 1] - P.x[col];
+        c.style.width = (grid.x[col + 1] - grid.x[col]) + 'px';
+        width += grid.x[col + 1] - grid.x[col];
         colgroup.appendChild(c);
       }
       table.insertBefore(colgroup, table.tHead || table.tBodies[0] || null);
@@ -594,33 +673,103 @@ def _open(browser: Any, job: Mapping[str, Any], clock: _Clock, **options: Any) -
     return context, page, grid
 
 
-def _plan(page: Any, grid: Grid, paper: str, clock: _Clock) -> tuple[list[list[int]], float]:
-    """The groups of stages (one a page) and the scale. The stages are split only while
-    the width holds the scale below :data:`MIN_SCALE`: the fewest pages that reach it,
-    or on which the height, not the width, limits the scale (a map too tall for the
-    paper is not split further for the little a narrower page gains)."""
+def fitted(sizes: Sizes, paper: str) -> tuple[float, float]:
+    """The scales at which the pages of these sizes (CSS px) fit ``paper``: across (at
+    most :data:`MAX_SCALE`, and never so large that the paper holds less than
+    :data:`LAYOUT_WIDTH` px) and down."""
     pw, ph = printable(paper)
+    largest = min(MAX_SCALE, pw / LAYOUT_WIDTH)
+    return min(largest, *(pw / w for w, _ in sizes)), min(ph / h for _, h in sizes)
+
+
+def widen(measure: Callable[[float], Sizes], first: Sizes, paper: str, most: float = MAX_WIDEN) -> tuple[float, float]:
+    """How many times as wide the touchpoints' columns are printed (1 to ``most``), and
+    the scale: the pages of ``first`` (their sizes as laid out) fit the paper's height
+    before its width, so wider columns, whose text wraps into fewer lines, print them
+    larger, up to where the width binds. ``measure(f)`` lays the pages out with the
+    columns ``f`` times as wide and gives their sizes; it is called :data:`WIDEN_TRIES`
+    times at most. The search is on ``g = log(across / down)``, positive while the height
+    binds, over ``log f``: a guess from a typical slope, then secants, kept inside the
+    bracket once there is one. The best scale tried wins (the first tried of equals), and
+    the columns keep their width unless it gains :data:`WIDEN_GAIN`."""
+    wide, down = fitted(first, paper)
+    base = min(wide, down)
+    best = (base, 1.0)
+    if down >= wide or most <= 1:
+        return 1.0, base
+    top = math.log(most)
+    seen = [(0.0, math.log(wide / down))]  # (log f, g)
+    lo: tuple[float, float] = seen[0]  # the widest tried on which the height binds
+    hi: tuple[float, float] | None = None  # the narrowest on which the width does
+    x = min(top, -seen[0][1] / WIDEN_SLOPE)
+    for _ in range(WIDEN_TRIES):
+        f = round(math.exp(x), 3)
+        x = math.log(f)
+        wide, tall = fitted(measure(f), paper)
+        if min(wide, tall) > best[0]:
+            best = (min(wide, tall), f)
+        if x >= top and tall < down * (1 + WIDEN_GAIN):
+            break  # the widest columns did not shorten the pages
+        point = (x, math.log(wide / tall))
+        if point[1] > 0:
+            lo = max(lo, point)
+        elif hi is None or point[0] < hi[0]:
+            hi = point
+        if hi is None:
+            if x >= top:
+                break  # the widest columns, and still the height binds
+            if tall < down * (1 + WIDEN_GAIN):
+                nx = top  # wider columns did not shorten the pages: the widest, once
+            else:
+                (x0, g0), (x1, g1) = seen[-1], point
+                slope = (g1 - g0) / (x1 - x0) if x1 != x0 else 0.0
+                nx = min(top, max(x1 + 0.05, x1 - g1 / (slope if slope < -0.05 else WIDEN_SLOPE)))
+        else:
+            if hi[0] - lo[0] < math.log(1.02):
+                break
+            nx = lo[0] + lo[1] * (hi[0] - lo[0]) / (lo[1] - hi[1])
+            margin = 0.15 * (hi[0] - lo[0])
+            nx = min(hi[0] - margin, max(lo[0] + margin, nx))
+        seen.append(point)
+        x = nx
+    scale, f = best
+    return (f, scale) if scale >= base * (1 + WIDEN_GAIN) else (1.0, base)
+
+
+def _plan(page: Any, grid: Grid, paper: str, clock: _Clock, most: float) -> tuple[list[list[int]], float, float]:
+    """The groups of stages (one a page), the scale and the widening of the touchpoints'
+    columns. The stages are split only while the width holds the scale below
+    :data:`MIN_SCALE`: the fewest pages that reach it, or on which the height, not the
+    width, limits the scale (a map too tall for the paper is not split further for the
+    little a narrower page gains; its columns are widened instead, up to ``most`` times,
+    see :func:`widen`)."""
+    pw, _ = printable(paper)
     largest = min(MAX_SCALE, pw / LAYOUT_WIDTH)
     widths = [grid.x[b] - grid.x[a] for a, b in grid.stages]
     n = len(grid.stages)
     tall = largest  # the scale the height allowed on the pages laid out last
     tried: list[tuple[float, list[list[int]]]] = []
+
+    def measure(groups: list[list[int]], f: float) -> Sizes:
+        clock.ms()
+        sizes: Sizes = page.evaluate("(o) => window.__cjdslPoster.layout(o)", _layout(grid, groups, f))
+        return sizes
+
     for parts in range(1, n + 1):
         groups = partition(widths, parts)
         across = min(largest, *(pw / max(grid.width(g) + 2, MIN_WIDTH) for g in groups))
         if tried and parts < n and across < min(MIN_SCALE, tall):
             continue  # still too wide, whatever the height: nothing to lay out
-        clock.ms()
-        sizes = page.evaluate("(o) => window.__cjdslPoster.layout(o)", _layout(grid, groups))
-        wide = min(largest, *(pw / w for w, _ in sizes))
-        tall = min(ph / h for _, h in sizes)
+        sizes = measure(groups, 1.0)
+        wide, tall = fitted(sizes, paper)
         if wide >= min(MIN_SCALE, tall):
-            return groups, min(wide, tall)
+            f, scale = widen(functools.partial(measure, groups), sizes, paper, most)
+            return groups, scale, f
         tried.append((min(wide, tall), groups))
     # A stage too wide even alone: the fewest pages that print at the best scale.
     top = max(scale for scale, _ in tried)
     scale, groups = next(t for t in tried if t[0] >= top * 0.99)
-    return groups, scale
+    return groups, scale, 1.0
 
 
 def _notes(labels: Sequence[str], groups: Sequence[Sequence[int]]) -> list[str]:
@@ -635,8 +784,8 @@ def _notes(labels: Sequence[str], groups: Sequence[Sequence[int]]) -> list[str]:
     return out
 
 
-def _layout(grid: Grid, groups: Sequence[Sequence[int]]) -> dict[str, Any]:
-    return {"groups": groups, "notes": _notes(grid.labels, groups), "minWidth": MIN_WIDTH, "sheet": None}
+def _layout(grid: Grid, groups: Sequence[Sequence[int]], widen: float = 1.0) -> dict[str, Any]:
+    return {"groups": groups, "notes": _notes(grid.labels, groups), "minWidth": MIN_WIDTH, "sheet": None, "widen": widen}
 
 
 def _print(job: Mapping[str, Any]) -> dict[str, Any]:
@@ -660,8 +809,8 @@ def _print(job: Mapping[str, Any]) -> dict[str, Any]:
                 return {"ok": False, "missing": missing, "error": first[:300]}
             try:
                 context, page, grid = _open(browser, job, clock, viewport=VIEWPORT)
-                groups, scale = _plan(page, grid, paper, clock)
-                layout = _layout(grid, groups)
+                groups, scale, widened = _plan(page, grid, paper, clock, float(job.get("widen", MAX_WIDEN)))
+                layout = _layout(grid, groups, widened)
                 if job["format"] == "pdf":
                     page.evaluate("(o) => window.__cjdslPoster.layout(o)", layout)
                     # Chromium lays text out for print a little differently from the
@@ -693,6 +842,7 @@ def _print(job: Mapping[str, Any]) -> dict[str, Any]:
         "ok": True,
         "pages": pages,
         "scale": scale,
+        "widen": widened,
         "sheets": [[grid.labels[i] for i in g] for g in groups],
     }
 

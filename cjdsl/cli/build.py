@@ -26,7 +26,8 @@ from ..tracking.lock import Change
 from ..tracking.lock import dumps as dump_lock
 from ..tracking.lock import update as update_lock
 from ..tracking.plan import build_plan
-from .common import COLOR, Failure, compile_paths, print_diagnostics, use_color
+from .common import COLOR, Failure, compile_paths, existing, print_diagnostics, settings, use_color
+from .measured import events_option, measurer
 from .progress import StatusLine
 from .report import render_full, summary
 
@@ -134,6 +135,7 @@ def _compiled(data: bytes, where: str) -> i18n.Compiled:
     help="Folder of HTML templates that replace the built-in ones of the same name.",
 )
 @LOCALE
+@events_option
 @COLOR
 @click.pass_context
 def build(
@@ -143,14 +145,19 @@ def build(
     only: tuple[str, ...],
     templates: Path | None,
     locale: str | None,
+    events: tuple[str, ...],
     color: str,
 ) -> None:
     """Check the journeys, then write every backend's artifacts into OUT.
 
     Nothing is written when the journeys have errors. Diagrams are laid out as SVG
-    when Graphviz's `dot` is installed; without it the .dot files are still written."""
+    when Graphviz's `dot` is installed; without it the .dot files are still written.
+    With --events (or [measure] events in cjdsl.toml) the site and the diagrams show
+    what the events measured: reach, flows taken, KPIs against their targets and
+    conformance (docs/measure.md)."""
     names = _backend_names(only)
-    project = compile_paths(ctx, paths)
+    config = settings(ctx, existing(paths))
+    project = compile_paths(ctx, paths, config, measure=measurer(config, events))
     tr = translator(project.config, locale)  # a language without a catalogue is a usage error, said first
     use = use_color(color, sys.stderr)
     # Errors in full (they stop the build); warnings one line each.

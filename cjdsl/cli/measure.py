@@ -13,10 +13,10 @@ from .. import fs
 from ..core.diagnostics import Severity
 from ..core.terminal import safe
 from ..measure.mapping import Mapping, build_mapping
-from ..measure.run import SAFE_MAX_EVENT_BYTES, SAFE_MAX_EVENT_ROWS, MeasureError, measure
-from ..measure.settings import EventSettings, EventSettingsError, event_settings
+from ..measure.settings import EventSettings, EventSettingsError
 from ..measure.warehouse import DIALECTS, WarehouseError, emit  # sqlglot is imported when SQL is written
 from .common import Failure, compile_paths, existing, settings
+from .measured import event_files, read_event_settings, run_measure
 from .report import render_full
 
 
@@ -80,10 +80,8 @@ def measure_command(
         raise click.UsageError("-o is for --emit-sql; the report goes to standard output")
     given = existing(tuple(str(p) for p in paths))
     config = settings(ctx, given)
-    try:
-        event_config = event_settings(config.raw.get("events"))
-    except EventSettingsError as err:
-        raise Failure(f"{config.file or 'settings'}: {err}") from None
+    event_config = read_event_settings(config)
+    files = event_files(config, events) if dialect is None else []  # before the journeys: a missing file fails fast
     project = compile_paths(ctx, tuple(str(p) for p in given), config)
     if not project.ok:
         click.echo(render_full([d for d in project.diagnostics if d.severity is Severity.ERROR]), err=True, nl=False)
@@ -92,30 +90,7 @@ def measure_command(
     if dialect is not None and output is not None:
         _emit(mapping, event_config, dialect, output)
         return
-    try:
-        files = fs.expand_globs(events, config.root if config.safe else None)
-    except FileNotFoundError as err:
-        raise Failure(f"{err.filename}: no such events file") from None
-    except fs.UnsafeSource as err:
-        raise Failure(f"--safe: {err}") from None
-    if config.safe:
-        size = fs.total_size(files)
-        if size > SAFE_MAX_EVENT_BYTES:
-            raise Failure(
-                f"--safe: the events files hold {size / 2**20:,.1f} MB, more than the "
-                f"{SAFE_MAX_EVENT_BYTES // 2**20:,} MB --safe allows (measure a sample, or run without --safe on trusted data)"
-            )
-    try:
-        with fs.scratch_folder("cjdsl-measure-") as spill:
-            data = measure(
-                files,
-                event_config,
-                mapping,
-                temp_directory=spill,
-                max_rows=SAFE_MAX_EVENT_ROWS if config.safe else None,
-            )
-    except MeasureError as err:
-        raise Failure(str(err)) from None
+    data = run_measure(config, files, event_config, mapping)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

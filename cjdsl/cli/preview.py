@@ -29,8 +29,9 @@ from ..project.config import SAFE_DOT_TIMEOUT, SAFE_DOT_TOTAL
 from ..tracking.lock import update as update_lock
 from ..tracking.plan import build_plan
 from .build import translator
-from .common import Failure, compile_paths, print_diagnostics
+from .common import Failure, compile_paths, existing, print_diagnostics, settings
 from .live import Problem
+from .measured import measurer
 from .report import render_full, summary
 
 #: Diagnostics shown on the error page (the terminal has them all).
@@ -209,7 +210,9 @@ class Rebuilder:
         ctx = self.ctx
         self.layouts.pending = {}
         try:
-            project = compile_paths(ctx, self.paths)
+            config = settings(ctx, existing(self.paths))
+            # `[measure] events`: the preview shows the measured map as `cjdsl build` does.
+            project = compile_paths(ctx, self.paths, config, measure=measurer(config, ()))
         except click.ClickException as err:
             err.show()
             return Outcome(False, problems=[Problem(err.format_message())], count=1)

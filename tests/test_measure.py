@@ -341,6 +341,23 @@ def test_parquet_from_simulate_measures_as_its_json_lines(tmp_path: Path, simula
     assert data == expected
 
 
+def test_users_keyed_by_their_ids_measure_as_by_their_hashes(
+    simulated_jsonl: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`measure` keys users by a hash of their id once it has checked no two share one,
+    else by the ids: both give the same report (here the ids are forced)."""
+    import cjdsl.measure.run as measure_run
+
+    events, expected = simulated_jsonl
+    chosen: list[str] = []
+    real = measure_run.user_key
+    monkeypatch.setattr(measure_run, "user_key", lambda con: chosen.append(real(con)) or "user_id")
+    code, data, err = _measure(["measure", str(EXAMPLES), "--events", str(events), "--format", "json"])
+    assert code == 0, err
+    assert chosen == [measure_run.USER_KEY]  # the hashes told these users apart
+    assert data == expected
+
+
 def test_a_json_array_and_split_files_measure_as_one_file(tmp_path: Path, simulated_jsonl: tuple[Path, dict[str, Any]]) -> None:
     source, expected = simulated_jsonl
     lines = source.read_text(encoding="utf-8").splitlines()

@@ -4,18 +4,21 @@ DuckDB as it is, and that :mod:`.warehouse` hands to sqlglot for the other wareh
 Everything reads one relation of normalised events, ``cj_source`` (user_id, ts_us,
 event_name, persona, w0, w1, ...: the user, the time in microseconds since 1970 UTC, the
 event name, the persona and, as text, the value of each property some ``when`` names,
-in the order of :func:`when_properties`). `measure` makes it a view over the files it
-loaded; the emitted SQL makes it the first CTE, over the warehouse table. The journeys'
-tables travel inline (``VALUES``), so each query is self-contained; inside, journeys
-and touchpoints are numbers (``jn``, ``node``), names again in the results. Its CTEs:
+in the order of :func:`when_properties`; in `measure` also user_key, a number for the
+user). `measure` makes it a view over the files it loaded; the emitted SQL makes it the
+first CTE, over the warehouse table. Inside, users are told apart by ``uid``: user_id
+itself, or in `measure` user_key once :mod:`.run` has checked that no two users share
+one. The journeys' tables travel inline (``VALUES``), so each query is self-contained;
+inside, journeys and touchpoints are numbers (``jn``, ``node``), names again in the
+results. Its CTEs:
 
 ``cj_nodes``     each touchpoint's number (node, jn, journey, touchpoint);
 ``cj_tp_map``    where each event is placed (jn, node, event_name, when_prop, when_value);
 ``cj_allowed``   the transitions the journeys allow (src, dst, kind: 1 a ``next`` flow,
                  2 through touchpoints that fire no event);
 ``cj_steps``     the KPI funnels' steps (funnel, step, node, window_us, kpi);
-``cj_events``    the events with a user, a time and a name; each ``when`` value encoded
-                 as ``k0, k1, ...`` ('0' for none, '1' || value else: equal keys join,
+``cj_events``    the events with a user, a time and a name (and ``uid``); each ``when``
+                 value encoded as ``k0, k1, ...`` ('0' for none, '1' || value else: equal keys join,
                  NULL included);
 ``cj_keys`` → ``cj_candidates`` → ``cj_choice``  the placement decided once per distinct
                  (event name, ``when`` values) and journey: the declarations whose ``when``
@@ -23,11 +26,14 @@ and touchpoints are numbers (``jn``, ``node``), names again in the results. Its 
                  several: not placed;
 ``cj_visits``    the events placed, with their journey and touchpoint (``cj_unplaced``:
                  those a journey declares but cannot place);
-``cj_personas``  each user's persona (the first in alphabetical order when the events say several);
-``cj_path`` → ``cj_transitions``  each user's touchpoints in time order (ties by
-                 touchpoint id), repeats merged, and the moves between them;
-``cj_user_nodes`` → ``cj_journey_users`` → ``cj_strays`` → ``cj_fitness``  reach and conformance;
-``cj_fN``        funnel step N of every funnel: (funnel, user_id, t_first, t_at, gap_us),
+``cj_users`` → ``cj_personas``  each user once: events, first and last time, persona (the
+                 first in alphabetical order when the events say several);
+``cj_path`` → ``cj_transitions``  each user's touchpoints of a journey in time order (ties
+                 by touchpoint id), the one sort, and the moves between them (repeats merged);
+``cj_user_nodes``  each user at each touchpoint once (reach);
+``cj_journey_users`` → ``cj_strays`` → ``cj_fitness``  conformance (a journey's users are
+                 the first visits of the path, no aggregation);
+``cj_fN``        funnel step N of every funnel: (funnel, uid, t_first, t_at, gap_us),
                  the earliest step-N visit after step N-1's and no later than t_first + window.
 
 Then one query per report section (:data:`SECTIONS`), and the long table that `measure`
@@ -51,6 +57,9 @@ COLUMNS = ("section", "journey", "a", "b", "n", "users", "x", "y")
 UNPLACED_EXAMPLES = 3
 #: The relation of normalised events everything reads.
 SOURCE = "cj_source"
+#: The column of ``cj_source`` `measure` gives on DuckDB: a 64-bit hash of ``user_id``
+#: (:mod:`.run` checks that the events' users have distinct ones before using it).
+USER_KEY = "user_key"
 #: One query per section (a file each in `--emit-sql`), in the order they are written.
 SECTIONS = ("summary", "reach", "flows", "funnels", "conformance", "unplaced", "unplaced_examples", "unknown_events")
 #: A property name a `when` may use (the grammar's names): safe in a JSON path.
@@ -149,10 +158,14 @@ def nodes(mapping: Mapping) -> dict[tuple[str, str], int]:
     return out
 
 
-def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> Definition:
+def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = (), key: str = "user_id") -> Definition:
     """The measurement of ``mapping``'s journeys over ``cj_source`` (a relation, or the
     first of ``source``'s CTEs when given). Inside, journeys and touchpoints are numbers
-    (``jn``, ``node``: joins and sorts on integers); the sections name them again."""
+    (``jn``, ``node``: joins and sorts on 32-bit integers); the sections name them again.
+    Users are told apart by ``key``, a column of ``cj_source``: ``user_id`` itself, or a
+    number one-to-one with it (:data:`USER_KEY`; the caller has checked that it is)."""
+    if key not in ("user_id", USER_KEY):
+        raise ValueError(f"{key!r}: not a user key")
     props = when_properties(mapping)
     keys = [f"k{i}" for i in range(len(props))]
     node = nodes(mapping)
@@ -165,22 +178,22 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
         return "".join(f" AND {a}.{k} = {b}.{k}" for k in keys)
 
     node_table = _inline(
-        [("node", "BIGINT"), ("jn", "BIGINT"), ("journey", "VARCHAR"), ("touchpoint", "VARCHAR")],
+        [("node", "INTEGER"), ("jn", "INTEGER"), ("journey", "VARCHAR"), ("touchpoint", "VARCHAR")],
         [(n, journey_number[j], j, tp) for (j, tp), n in node.items()],
     )
     tp_map = _inline(
-        [("jn", "BIGINT"), ("node", "BIGINT"), ("event_name", "VARCHAR"), ("when_prop", "VARCHAR"), ("when_value", "VARCHAR")],
+        [("jn", "INTEGER"), ("node", "INTEGER"), ("event_name", "VARCHAR"), ("when_prop", "VARCHAR"), ("when_value", "VARCHAR")],
         [
             (journey_number[p.journey], node[(p.journey, p.touchpoint)], p.event, p.when_property, p.when_value)
             for p in mapping.placements
         ],
     )
     allowed = _inline(
-        [("src", "BIGINT"), ("dst", "BIGINT"), ("kind", "BIGINT")],
+        [("src", "INTEGER"), ("dst", "INTEGER"), ("kind", "INTEGER")],
         [(node[(a.journey, a.source)], node[(a.journey, a.target)], 1 if a.direct else 2) for a in mapping.allowed],
     )
     steps = _inline(
-        [("funnel", "BIGINT"), ("step", "BIGINT"), ("node", "BIGINT"), ("window_us", "BIGINT"), ("kpi", "VARCHAR")],
+        [("funnel", "INTEGER"), ("step", "INTEGER"), ("node", "INTEGER"), ("window_us", "BIGINT"), ("kpi", "VARCHAR")],
         [
             (i, s, node[(f.journey, tp)], int(f.window_seconds * 1_000_000), f.kpi)
             for i, f in enumerate(mapping.funnels)
@@ -202,7 +215,7 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
         ("cj_steps", steps),
         (
             "cj_events",
-            f"SELECT user_id, ts_us, event_name, persona{encoded}\n  FROM {SOURCE}\n"
+            f"SELECT user_id, {key} AS uid, ts_us, event_name, persona{encoded}\n  FROM {SOURCE}\n"
             "  WHERE user_id IS NOT NULL AND ts_us IS NOT NULL AND event_name IS NOT NULL",
         ),
         ("cj_names", "SELECT DISTINCT event_name FROM cj_tp_map"),
@@ -234,7 +247,7 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
         ),
         (
             "cj_visits",
-            "SELECT c.jn, c.node, e.user_id, e.ts_us\n"
+            "SELECT c.jn, c.node, e.uid, e.ts_us\n"
             f"  FROM cj_events AS e JOIN cj_choice AS c ON c.event_name = e.event_name{same('c', 'e')}\n"
             "  WHERE c.node IS NOT NULL",
         ),
@@ -263,48 +276,50 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
             + f"  WHERE u.ts_us <= COALESCE({', '.join(f't{i}.ts_us' for i in range(UNPLACED_EXAMPLES, 1, -1))}, t.ts_us)",
         ),
         (
-            "cj_personas",
-            "SELECT user_id, min(persona) AS persona FROM cj_events WHERE persona IS NOT NULL GROUP BY user_id",
+            # Each user once: their events, first and last time, and persona (one
+            # aggregation for the summary and the personas).
+            "cj_users",
+            "SELECT uid, count(*) AS events, min(ts_us) AS first_us, max(ts_us) AS last_us, min(persona) AS persona\n"
+            "  FROM cj_events GROUP BY uid",
         ),
+        ("cj_personas", "SELECT uid, persona FROM cj_users WHERE persona IS NOT NULL"),
         (
+            # The one sort of the measurement: each user's visits of each journey in time
+            # order, as few and as narrow sort keys as the order needs (integers).
             "cj_path",
-            # One window per user (not per journey and user: fewer, larger partitions sort faster).
-            "SELECT jn, user_id, node,\n"
-            "    lag(node) OVER (PARTITION BY user_id ORDER BY jn, ts_us, node) AS prev,\n"
-            "    lag(jn) OVER (PARTITION BY user_id ORDER BY jn, ts_us, node) AS prev_jn\n"
-            "  FROM cj_visits",
+            "SELECT jn, uid, node, lag(node) OVER (PARTITION BY uid, jn ORDER BY ts_us, node) AS prev\n  FROM cj_visits",
         ),
         (
             "cj_transitions",
-            "SELECT DISTINCT jn, user_id, prev AS src, node AS dst FROM cj_path\n"
-            "  WHERE prev IS NOT NULL AND prev_jn = jn AND prev <> node",
+            "SELECT DISTINCT jn, uid, prev AS src, node AS dst FROM cj_path WHERE prev <> node",
         ),
-        # Each user at each touchpoint once: reach, and the journey's users.
-        ("cj_user_nodes", "SELECT DISTINCT jn, node, user_id FROM cj_visits"),
-        ("cj_journey_users", "SELECT DISTINCT jn, user_id FROM cj_user_nodes"),
+        # Each user at each touchpoint once: reach.
+        ("cj_user_nodes", "SELECT DISTINCT node, uid FROM cj_visits"),
+        # A journey's users: the first visit of each in the path (no aggregation).
+        ("cj_journey_users", "SELECT jn, uid FROM cj_path WHERE prev IS NULL"),
         (
             "cj_strays",
-            "SELECT DISTINCT t.jn, t.user_id FROM cj_transitions AS t\n"
+            "SELECT DISTINCT t.jn, t.uid FROM cj_transitions AS t\n"
             "  LEFT JOIN cj_allowed AS a ON a.src = t.src AND a.dst = t.dst WHERE a.src IS NULL",
         ),
         (
             "cj_fitness",
-            "SELECT u.jn, p.persona, CASE WHEN s.user_id IS NULL THEN 1 ELSE 0 END AS fits FROM cj_journey_users AS u\n"
-            "  LEFT JOIN cj_personas AS p ON p.user_id = u.user_id\n"
-            "  LEFT JOIN cj_strays AS s ON s.jn = u.jn AND s.user_id = u.user_id",
+            "SELECT u.jn, p.persona, CASE WHEN s.uid IS NULL THEN 1 ELSE 0 END AS fits FROM cj_journey_users AS u\n"
+            "  LEFT JOIN cj_personas AS p ON p.uid = u.uid\n"
+            "  LEFT JOIN cj_strays AS s ON s.jn = u.jn AND s.uid = u.uid",
         ),
         ("cj_flow_counts", "SELECT src, dst, count(*) AS users FROM cj_transitions GROUP BY src, dst"),
         (
             "cj_step_visits",
             # The visits of touchpoints some funnel has as a step, read once for all steps.
-            "SELECT v.node, v.user_id, v.ts_us FROM cj_visits AS v\n"
+            "SELECT v.node, v.uid, v.ts_us FROM cj_visits AS v\n"
             "  JOIN (SELECT DISTINCT node FROM cj_steps) AS s ON s.node = v.node",
         ),
         (
             "cj_f1",
-            "SELECT s.funnel, v.user_id, min(v.ts_us) AS t_first, min(v.ts_us) AS t_at, CAST(NULL AS BIGINT) AS gap_us\n"
+            "SELECT s.funnel, v.uid, min(v.ts_us) AS t_first, min(v.ts_us) AS t_at, CAST(NULL AS BIGINT) AS gap_us\n"
             "  FROM cj_step_visits AS v JOIN cj_steps AS s ON s.step = 1 AND s.node = v.node\n"
-            "  GROUP BY s.funnel, v.user_id",
+            "  GROUP BY s.funnel, v.uid",
         ),
     ]
     longest = max((len(f.steps) for f in mapping.funnels), default=1)
@@ -312,12 +327,12 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
         ctes.append(
             (
                 f"cj_f{n}",
-                "SELECT p.funnel, p.user_id, p.t_first, min(v.ts_us) AS t_at, min(v.ts_us) - p.t_at AS gap_us\n"
+                "SELECT p.funnel, p.uid, p.t_first, min(v.ts_us) AS t_at, min(v.ts_us) - p.t_at AS gap_us\n"
                 f"  FROM cj_f{n - 1} AS p\n"
                 f"  JOIN cj_steps AS s ON s.funnel = p.funnel AND s.step = {n}\n"
-                "  JOIN cj_step_visits AS v ON v.user_id = p.user_id AND v.node = s.node\n"
+                "  JOIN cj_step_visits AS v ON v.uid = p.uid AND v.node = s.node\n"
                 "   AND v.ts_us > p.t_at AND v.ts_us <= p.t_first + s.window_us\n"
-                "  GROUP BY p.funnel, p.user_id, p.t_first, p.t_at",
+                "  GROUP BY p.funnel, p.uid, p.t_first, p.t_at",
             )
         )
     ctes.append(
@@ -337,8 +352,8 @@ def definition(mapping: Mapping, source: tuple[tuple[str, str], ...] = ()) -> De
     journeys = "(SELECT DISTINCT jn, journey FROM cj_nodes)"
     sections = {
         "summary": (
-            "SELECT count(*) AS events, count(DISTINCT user_id) AS users, min(ts_us) AS first_us, max(ts_us) AS last_us\n"
-            "  FROM cj_events"
+            "SELECT CAST(COALESCE(sum(events), 0) AS BIGINT) AS events, count(*) AS users, min(first_us) AS first_us,\n"
+            "    max(last_us) AS last_us\n  FROM cj_users"
         ),
         "reach": (
             "SELECT n.journey, n.touchpoint, r.users FROM (\n"
@@ -452,6 +467,6 @@ def section_select(definition: Definition, name: str) -> str:
     return _with(*section_parts(definition, name), definition.inline)
 
 
-def measure_query(mapping: Mapping) -> str:
-    """The query `measure` runs over the relation ``cj_source``."""
-    return long_select(definition(mapping))
+def measure_query(mapping: Mapping, key: str = "user_id") -> str:
+    """The query `measure` runs over the relation ``cj_source``, users told apart by ``key``."""
+    return long_select(definition(mapping, key=key))

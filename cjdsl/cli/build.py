@@ -389,6 +389,8 @@ def _render_poster(
     if printed.split:
         what = f"{printed.pages} {paper} pages" if target == "pdf" else f"{len(printed.sheets)} {paper} sheets side by side"
         notes.append(f"{what}, the stages split: the map is too wide for one page at {MIN_SCALE:.0%}")
+    if printed.widen > 1:
+        notes.append(f"the touchpoints' columns printed {printed.widen:.1f} times as wide as on the site, to fill the paper")
     if printed.scale < MIN_SCALE:
         larger = [name for name in PAPERS if PAPERS[name][1] > PAPERS[paper][1]]
         notes.append(

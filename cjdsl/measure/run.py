@@ -16,7 +16,17 @@ from typing import Any
 
 from .mapping import Mapping
 from .settings import DEFAULTS, EventSettings
-from .sql import COLUMNS, SOURCE, USER_KEY, UnmeasurableError, identifier, literal, measure_query, when_properties
+from .sql import (
+    COLUMNS,
+    SOURCE,
+    USER_KEY,
+    UnmeasurableError,
+    identifier,
+    literal,
+    measure_query,
+    timestamp_micros,
+    when_properties,
+)
 
 
 class MeasureError(Exception):
@@ -216,14 +226,7 @@ def property_values(con: Any, settings: EventSettings, names: Sequence[str]) -> 
 def normalise(con: Any, settings: EventSettings, mapping: Mapping, files: Sequence[Path]) -> None:
     """The relation ``cj_source`` the measurement reads, over ``cj_files``."""
     user, persona = adapt(con, settings)
-    ts = settings.timestamp
-    if settings.timestamp_unit == "datetime":
-        micros = f"epoch_us(CAST({ts} AS TIMESTAMPTZ))"
-    elif settings.timestamp_unit == "us":
-        micros = f"CAST({ts} AS BIGINT)"
-    else:
-        factor = {"s": 1_000_000, "ms": 1000}[settings.timestamp_unit]
-        micros = f"CAST(round(CAST({ts} AS DOUBLE) * {factor}) AS BIGINT)"
+    micros = timestamp_micros(settings, lambda ts: f"epoch_us(CAST({ts} AS TIMESTAMPTZ))")
     persona_sql = f"CAST({persona} AS VARCHAR)" if persona else "CAST(NULL AS VARCHAR)"
     values = property_values(con, settings, when_properties(mapping))
     extra = "".join(f", {v} AS w{i}" for i, v in enumerate(values))

@@ -46,10 +46,11 @@ percentile.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .mapping import Mapping
+from .settings import EventSettings
 
 #: The long table `measure` reads: one row per reported number.
 COLUMNS = ("section", "journey", "a", "b", "n", "users", "x", "y")
@@ -89,6 +90,19 @@ def percentile(expression: str, fraction: float) -> str:
     ``expression`` in a group, as DuckDB writes it; :mod:`.warehouse` gives each
     warehouse its own exact form."""
     return f"quantile_cont({expression}, {fraction!r})"
+
+
+def timestamp_micros(settings: EventSettings, datetime_micros: Callable[[str], str]) -> str:
+    """The event's time as microseconds since 1970 (UTC), from the ``[events]``
+    timestamp: a date-time through ``datetime_micros`` (each engine has its own way), or
+    a number of seconds, milliseconds or microseconds."""
+    ts = settings.timestamp
+    if settings.timestamp_unit == "datetime":
+        return datetime_micros(ts)
+    if settings.timestamp_unit == "us":
+        return f"CAST({ts} AS BIGINT)"
+    factor = {"s": 1_000_000, "ms": 1000}[settings.timestamp_unit]
+    return f"CAST(round(CAST({ts} AS DOUBLE) * {factor}) AS BIGINT)"
 
 
 def when_properties(mapping: Mapping) -> tuple[str, ...]:

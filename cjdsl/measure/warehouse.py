@@ -30,7 +30,7 @@ from typing import Any
 
 from .mapping import Mapping
 from .settings import EventSettings, check_table
-from .sql import SECTIONS, SOURCE, definition, literal, long_parts, section_parts, when_properties
+from .sql import SECTIONS, SOURCE, definition, literal, long_parts, section_parts, timestamp_micros, when_properties
 
 #: The dialects `--emit-sql` writes (sqlglot's names).
 DIALECTS = ("duckdb", "postgres", "bigquery", "snowflake", "databricks", "redshift")
@@ -66,14 +66,7 @@ def sqlglot_module() -> Any:
 
 def _source(settings: EventSettings, mapping: Mapping, dialect: str) -> str:
     """The first CTE, ``cj_source``, in DuckDB's dialect with markers."""
-    ts = settings.timestamp
-    if settings.timestamp_unit == "datetime":
-        micros = f"cj_epoch_us({ts})"
-    elif settings.timestamp_unit == "us":
-        micros = f"CAST({ts} AS BIGINT)"
-    else:
-        factor = {"s": 1_000_000, "ms": 1000}[settings.timestamp_unit]
-        micros = f"CAST(round(CAST({ts} AS DOUBLE) * {factor}) AS BIGINT)"
+    micros = timestamp_micros(settings, lambda ts: f"cj_epoch_us({ts})")  # written per warehouse below
     # The persona only when the settings say where it is: the default (a Segment JSON
     # path) is rarely a column of a warehouse table.
     persona = settings.persona if settings.persona and "persona" in settings.given else "NULL"

@@ -42,10 +42,9 @@
     function place() {
       var s = size();
       var w = state.width * state.scale, h = state.height * state.scale;
-      // Narrower than the box: centred; shorter: at the top, where the diagram's title
-      // is; larger: no gap at either edge.
+      // Smaller than the box: centred; larger: no gap at either edge.
       state.x = w <= s.w ? (s.w - w) / 2 : clamp(state.x, s.w - w, 0);
-      state.y = h <= s.h ? 0 : clamp(state.y, s.h - h, 0);
+      state.y = h <= s.h ? (s.h - h) / 2 : clamp(state.y, s.h - h, 0);
       img.style.width = w.toFixed(2) + "px";
       img.style.height = h.toFixed(2) + "px";
       img.style.transform = "translate(" + state.x.toFixed(2) + "px, " + state.y.toFixed(2) + "px)";

@@ -423,3 +423,11 @@ def test_the_diagram_roles_the_viewer_reads_are_declared() -> None:
     views = {(p.view, p.persona) for p in declared if p.role == DIAGRAM}
     assert {("journey", None), ("overview", None), ("journey", "anna")} <= views
     assert {(f"stage:{s.id}", None) for s in j.stages} <= views
+
+
+def test_a_persona_page_opens_its_own_diagram_in_the_viewer(site: Path) -> None:
+    page = (site / "journeys" / "hr_saas.persona-anna.html").read_text("utf-8")
+    links = set(re.findall(r'href="(hr_saas\.diagrams\.html#[^"]+)"', page))
+    assert "hr_saas.diagrams.html#d-persona-anna" in links
+    viewer = _viewer(site).read_text("utf-8")
+    assert all(f'id="{link.split("#")[1]}"' in viewer for link in links)

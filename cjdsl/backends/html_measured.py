@@ -41,8 +41,8 @@ def reach(j: ResolvedJourney, mj: MeasuredJourney, tp_id: str, tr: Translator, b
     cannot be told apart from (then it cannot be reached in the data)."""
     tracked = tp_id in mj.reach
     users = mj.reach.get(tp_id, 0)
-    largest = max(mj.reach.values(), default=0)
-    out_flows = [f for f in mj.flows if f.source == tp_id and (f.users or f.declared)]
+    largest = mj.largest_reach
+    out_flows = [f for f in mj.flows_from(tp_id) if f.users or f.declared]
     declared = sorted((f for f in out_flows if f.declared), key=lambda f: (-f.users, f.target))
     undeclared = sorted((f for f in out_flows if not f.declared), key=lambda f: (-f.users, f.target))
     return {

@@ -84,6 +84,22 @@ class MeasuredJourney:
         """The flow from ``source`` to ``target``, when it was measured."""
         return self._flow_index.get((source, target))
 
+    @cached_property
+    def _flows_from(self) -> dict[str, list[FlowCount]]:
+        out: dict[str, list[FlowCount]] = {}
+        for f in self.flows:
+            out.setdefault(f.source, []).append(f)
+        return out
+
+    def flows_from(self, source: str) -> list[FlowCount]:
+        """The measured flows that leave ``source``, in the report's order."""
+        return self._flows_from.get(source, [])
+
+    @cached_property
+    def largest_reach(self) -> int:
+        """The users of the most reached touchpoint."""
+        return max(self.reach.values(), default=0)
+
     def share_of(self, n: int) -> float | None:
         """``n`` as a share of the journey's users."""
         return n / self.users if self.users else None
@@ -98,7 +114,7 @@ class MeasuredJourney:
         """Declared flows nobody took, in the map's order of their ends."""
         return [f for f in self.flows if f.declared and f.users == 0]
 
-    @property
+    @cached_property
     def largest_flow(self) -> int:
         return max((f.users for f in self.flows), default=0)
 
